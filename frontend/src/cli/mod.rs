@@ -1,0 +1,55 @@
+//! The `mstage` command line. Subcommands are added by the modules that own them.
+
+use clap::{Parser, Subcommand};
+
+pub mod debug;
+pub mod llb;
+
+/// mstage: a BuildKit frontend that compiles Dockerfiles into LLB.
+#[derive(Debug, Parser)]
+#[command(name = "mstage", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile a Dockerfile to LLB (a Definition for `buildctl build`, or a JSON dump).
+    Llb(llb::LlbCmd),
+    /// Draw the stages, base images and cross-stage edges of a Dockerfile.
+    Graph(llb::GraphCmd),
+    /// Inspection commands (`debug parse FILE`).
+    Debug(debug::DebugCmd),
+    /// Serve BuildKit as a gateway frontend on stdin/stdout (the default when buildkitd
+    /// starts the image).
+    Frontend,
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::Llb(c)) => llb::run_llb(c),
+        Some(Command::Graph(c)) => llb::run_graph(c),
+        Some(Command::Debug(c)) => debug::run_debug(c),
+        Some(Command::Frontend) => serve_frontend(),
+        None if crate::gateway::started_by_buildkit() => serve_frontend(),
+        None => {
+            <Cli as clap::CommandFactory>::command().print_help()?;
+            Ok(())
+        }
+    }
+}
+
+/// Gateway mode: stdout is gRPC, so logs go to stderr (buildkitd's log).
+fn serve_frontend() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MSTAGE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    crate::gateway::serve()?;
+    Ok(())
+}

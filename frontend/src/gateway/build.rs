@@ -1,0 +1,453 @@
+//! One build through the gateway: caps, Dockerfile, compile, solve, return.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use llb_gen::{Differ, MarshalOptions, OpOptions};
+use mstage_proto::gateway::{self as gw, result::Result as RefKind};
+use mstage_proto::{pb, prost, rpc, tonic};
+use serde_json::json;
+
+use super::errors::{self, SourceFile};
+use super::options::FrontendOptions;
+use super::resolver::{to_pb_platform, GatewayResolver};
+use super::subrequests;
+use super::transport::Client;
+use super::GatewayError;
+use crate::image::Platform;
+use crate::lower::{
+    BuildRequest, Capabilities, CompileError, ExtraHost, LocalSession, NamedContext, NetworkMode,
+    NoCache, PlatformBuild, ResolveMode, Ulimit,
+};
+
+/// What the running BuildKit supports (from `Ping`).
+pub struct ServerCaps {
+    pub gateway: BTreeSet<String>,
+    pub llb: Capabilities,
+    pub worker_platforms: Vec<Platform>,
+}
+
+/// Gateway caps assumed when `Ping` lists none (grpcclient's frozen defaults).
+const DEFAULT_GATEWAY_CAPS: &[&str] = &["solve.base", "solve.inlinereturn", "resolveimage", "readfile"];
+
+fn enabled(caps: &[mstage_proto::apicaps::ApiCap]) -> BTreeSet<String> {
+    caps.iter().filter(|c| c.enabled).map(|c| c.id.clone()).collect()
+}
+
+/// Runs the build and sends exactly one `Return`.
+pub async fn run(mut client: Client, opts: FrontendOptions) -> Result<(), GatewayError> {
+    let pong = client
+        .ping(gw::PingRequest {})
+        .await
+        .map_err(GatewayError::rpc("Ping"))?
+        .into_inner();
+    let mut gateway = enabled(&pong.frontend_api_caps);
+    if gateway.is_empty() {
+        gateway = DEFAULT_GATEWAY_CAPS.iter().map(|s| s.to_string()).collect();
+    }
+    let llb_ids = enabled(&pong.llb_caps);
+    let llb = if llb_ids.is_empty() {
+        Capabilities::legacy_defaults()
+    } else {
+        llb_ids.into_iter().collect()
+    };
+    let mut worker_platforms = opts.worker_platforms.clone();
+    if worker_platforms.is_empty() {
+        worker_platforms = pong
+            .workers
+            .iter()
+            .flat_map(|w| w.platforms.iter())
+            .map(|p| Platform::new(&p.os, &p.architecture, &p.variant))
+            .collect();
+    }
+    let caps = ServerCaps {
+        gateway,
+        llb,
+        worker_platforms,
+    };
+    tracing::debug!(gateway_caps = ?caps.gateway, "connected to BuildKit");
+
+    let ret = match build(&mut client, &opts, &caps).await {
+        Ok(result) => gw::ReturnRequest {
+            result: Some(result),
+            error: None,
+        },
+        Err(status) => gw::ReturnRequest {
+            result: None,
+            error: Some(status),
+        },
+    };
+    client
+        .r#return(ret)
+        .await
+        .map_err(GatewayError::rpc("Return"))?;
+    Ok(())
+}
+
+/// A failed gateway call as a Return error: keep BuildKit's own status (with its details,
+/// e.g. the source location of a failed RUN) when it has one.
+fn passthrough(call: &'static str, s: tonic::Status) -> rpc::Status {
+    if !s.details().is_empty() {
+        if let Ok(st) = <rpc::Status as prost::Message>::decode(s.details()) {
+            return st;
+        }
+    }
+    errors::status(&format!("{call}: {}", s.message()), None, None)
+}
+
+/// The Dockerfile as read from the client.
+pub struct LoadedDockerfile {
+    pub name: String,
+    pub data: Vec<u8>,
+    /// Dockerfile-specific ignore file (`<name>.dockerignore`), if present.
+    pub ignore: Option<Vec<u8>>,
+    pub definition: pb::Definition,
+}
+
+async fn build(client: &mut Client, opts: &FrontendOptions, caps: &ServerCaps) -> Result<gw::Result, rpc::Status> {
+    let df = load_dockerfile(client, opts, caps).await?;
+    let file = SourceFile {
+        filename: &df.name,
+        data: &df.data,
+        definition: Some(&df.definition),
+    };
+    let request = build_request(client, opts, caps, &df).await.map_err(|e| compile_status(e, &file))?;
+
+    if let Some(id) = opts.get("requestid").filter(|s| !s.is_empty()) {
+        return subrequests::handle(id, &request).map_err(|e| compile_status(e, &file));
+    }
+
+    let resolver = GatewayResolver::new(client.clone(), opts.session_id.clone());
+    let builds = crate::lower::compile(&request, &resolver)
+        .await
+        .map_err(|e| compile_status(e, &file))?;
+    solve_and_collect(client, caps, &request, builds).await
+}
+
+fn compile_status(e: CompileError, file: &SourceFile<'_>) -> rpc::Status {
+    errors::status(&e.message, e.range, Some(file))
+}
+
+/// Solves a Definition lazily and returns the ref it becomes.
+async fn solve(client: &mut Client, caps: &ServerCaps, def: pb::Definition) -> Result<RefKind, rpc::Status> {
+    let resp = client
+        .solve(gw::SolveRequest {
+            definition: Some(def),
+            allow_result_return: true,
+            allow_result_array_ref: caps.gateway.contains("proto.refarray"),
+            ..Default::default()
+        })
+        .await
+        .map_err(|s| passthrough("solve", s))?
+        .into_inner();
+    match resp.result.and_then(|r| r.result) {
+        Some(r) => Ok(r),
+        None if !resp.r#ref.is_empty() => Ok(RefKind::RefDeprecated(resp.r#ref)),
+        None => Err(errors::status("BuildKit returned no result for a solve", None, None)),
+    }
+}
+
+fn ref_id(r: &RefKind) -> Option<&str> {
+    match r {
+        RefKind::RefDeprecated(id) => Some(id),
+        RefKind::Ref(r) => Some(&r.id),
+        _ => None,
+    }
+}
+
+async fn read_file(client: &mut Client, r: &RefKind, path: &str) -> Result<Vec<u8>, tonic::Status> {
+    let id = ref_id(r).unwrap_or_default().to_string();
+    Ok(client
+        .read_file(gw::ReadFileRequest {
+            r#ref: id,
+            file_path: path.to_string(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .data)
+}
+
+/// A local source for a small file read (the Dockerfile, `.dockerignore`).
+fn small_local(
+    name: &str,
+    follow: Vec<String>,
+    key_hint: &str,
+    custom_name: String,
+    opts: &FrontendOptions,
+    caps: &ServerCaps,
+) -> Result<pb::Definition, rpc::Status> {
+    let mut l = llb_gen::local(name);
+    l = match &opts.session_id {
+        Some(sid) => l.session_id(sid.clone()),
+        None => l.unique_id("mstage"),
+    };
+    l = l.follow_paths(follow).shared_key_hint(key_hint);
+    if caps.llb.supports("source.local.differ") {
+        l = l.differ(Differ::None, true);
+    }
+    let st = l.custom_name(custom_name).build();
+    let platform = caps.worker_platforms.first().cloned().unwrap_or_else(Platform::host);
+    let mopts = MarshalOptions::new(llb_gen::Platform::new(platform.os.clone(), platform.architecture.clone()))
+        .llb_caps(caps.llb.iter());
+    st.marshal(&mopts)
+        .map_err(|e| errors::status(&format!("internal error: {e}"), None, None))
+}
+
+async fn load_dockerfile(client: &mut Client, opts: &FrontendOptions, caps: &ServerCaps) -> Result<LoadedDockerfile, rpc::Status> {
+    let mut name = opts.get("filename").filter(|s| !s.is_empty()).unwrap_or("Dockerfile").to_string();
+    if let Some(sub) = opts.get("contextsubdir").filter(|s| !s.is_empty()) {
+        name = format!("{}/{}", sub.trim_end_matches('/'), name);
+    }
+    let local_name = opts.get("dockerfilekey").filter(|s| !s.is_empty()).unwrap_or("dockerfile");
+    let ignore_name = format!("{name}.dockerignore");
+    let mut follow = vec![name.clone(), ignore_name.clone()];
+    if name == "Dockerfile" {
+        follow.push("dockerfile".into());
+    }
+    let def = small_local(
+        local_name,
+        follow,
+        local_name,
+        format!("[internal] load build definition from {name}"),
+        opts,
+        caps,
+    )?;
+    let r = solve(client, caps, def.clone()).await?;
+    let data = match read_file(client, &r, &name).await {
+        Ok(d) => d,
+        Err(first) if name == "Dockerfile" => read_file(client, &r, "dockerfile").await.map_err(|_| {
+            errors::status(&format!("failed to read dockerfile: {}", first.message()), None, None)
+        })?,
+        Err(e) => {
+            return Err(errors::status(&format!("failed to read dockerfile: {}", e.message()), None, None))
+        }
+    };
+    let ignore = read_file(client, &r, &ignore_name).await.ok();
+    Ok(LoadedDockerfile {
+        name,
+        data,
+        ignore,
+        definition: def,
+    })
+}
+
+/// The context's `.dockerignore` (missing = no patterns).
+async fn context_dockerignore(client: &mut Client, opts: &FrontendOptions, caps: &ServerCaps, context_name: &str) -> Result<Vec<u8>, rpc::Status> {
+    let def = small_local(
+        context_name,
+        vec![".dockerignore".into()],
+        &format!("{context_name}-.dockerignore"),
+        "[internal] load .dockerignore".into(),
+        opts,
+        caps,
+    )?;
+    let r = solve(client, caps, def).await?;
+    Ok(read_file(client, &r, ".dockerignore").await.unwrap_or_default())
+}
+
+fn parse_bytes(v: &str) -> Option<i64> {
+    let v = v.trim();
+    let (num, mult) = match v.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        None => (v, 1i64),
+        Some((i, _)) => {
+            let m = match v[i..].to_ascii_lowercase().trim_end_matches('b').trim_end_matches('i') {
+                "" => 1,
+                "k" => 1 << 10,
+                "m" => 1 << 20,
+                "g" => 1 << 30,
+                _ => return None,
+            };
+            (&v[..i], m)
+        }
+    };
+    num.parse::<i64>().ok().map(|n| n * mult)
+}
+
+async fn build_request(
+    client: &mut Client,
+    opts: &FrontendOptions,
+    caps: &ServerCaps,
+    df: &LoadedDockerfile,
+) -> Result<BuildRequest, CompileError> {
+    let bad = |what: &str, v: &str| CompileError::request(format!("invalid {what} option: {v:?}"));
+    let context_name = opts.get("contextkey").filter(|s| !s.is_empty()).unwrap_or("context").to_string();
+    let ignore = match &df.ignore {
+        Some(b) => b.clone(),
+        None => context_dockerignore(client, opts, caps, &context_name)
+            .await
+            .map_err(|s| CompileError::request(s.message))?,
+    };
+    let dockerignore = crate::cli::llb::parse_dockerignore(&String::from_utf8_lossy(&ignore));
+
+    let mut target_platforms = Vec::new();
+    for p in opts.get("platform").unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        target_platforms.push(Platform::parse(p).map_err(|e| bad("platform", &e.to_string()))?.normalize());
+    }
+    let build_args: BTreeMap<String, String> =
+        opts.with_prefix("build-arg:").map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let labels = opts.with_prefix("label:").map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let no_cache = match opts.get("no-cache") {
+        None => NoCache::Off,
+        Some("") => NoCache::All,
+        Some(v) => NoCache::Stages(v.split(',').map(|s| s.trim().to_string()).collect()),
+    };
+    let mut extra_hosts = Vec::new();
+    for h in opts.get("add-hosts").unwrap_or("").split(',').filter(|s| !s.is_empty()) {
+        let (host, ip) = h.split_once('=').or_else(|| h.split_once(':')).ok_or_else(|| bad("add-hosts", h))?;
+        extra_hosts.push(ExtraHost {
+            host: host.to_string(),
+            ip: ip.to_string(),
+        });
+    }
+    let shm_size = match opts.get("shm-size").filter(|s| !s.is_empty()) {
+        Some(v) => parse_bytes(v).ok_or_else(|| bad("shm-size", v))?,
+        None => 0,
+    };
+    let mut ulimits = Vec::new();
+    for u in opts.get("ulimit").unwrap_or("").split(',').filter(|s| !s.is_empty()) {
+        let (name, limits) = u.split_once('=').ok_or_else(|| bad("ulimit", u))?;
+        let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));
+        ulimits.push(Ulimit {
+            name: name.to_string(),
+            soft: soft.parse().map_err(|_| bad("ulimit", u))?,
+            hard: hard.parse().map_err(|_| bad("ulimit", u))?,
+        });
+    }
+    let network_mode = match opts.get("force-network-mode").unwrap_or("") {
+        "" | "sandbox" | "default" => NetworkMode::Sandbox,
+        "none" => NetworkMode::None,
+        "host" => NetworkMode::Host,
+        v => return Err(bad("force-network-mode", v)),
+    };
+    let image_resolve_mode = ResolveMode::parse(opts.get("image-resolve-mode").unwrap_or(""))
+        .ok_or_else(|| bad("image-resolve-mode", opts.get("image-resolve-mode").unwrap_or("")))?;
+    let multi_platform = opts.flag("multi-platform").unwrap_or(false)
+        || build_args.get("BUILDKIT_MULTI_PLATFORM").is_some_and(|v| v == "1" || v == "true");
+    let hostname = opts
+        .get("hostname")
+        .or_else(|| build_args.get("BUILDKIT_SANDBOX_HOSTNAME").map(String::as_str))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let mut named_contexts = BTreeMap::new();
+    for (name, value) in opts.with_prefix("context:") {
+        let ctx = if let Some(r) = value.strip_prefix("docker-image://") {
+            NamedContext::Image { reference: r.to_string() }
+        } else if let Some(l) = value.strip_prefix("local:") {
+            NamedContext::Local {
+                name: l.to_string(),
+                exclude_patterns: Vec::new(),
+            }
+        } else if value.starts_with("git@") || value.starts_with("git://") || value.ends_with(".git") {
+            NamedContext::Git { url: value.to_string() }
+        } else if value.starts_with("https://") || value.starts_with("http://") {
+            NamedContext::Http { url: value.to_string() }
+        } else {
+            return Err(CompileError::request(format!(
+                "unsupported named context {name}={value}: mstage supports docker-image://, local:, git and http(s) contexts"
+            )));
+        };
+        named_contexts.insert(name.to_string(), ctx);
+    }
+    Ok(BuildRequest {
+        dockerfile: df.data.clone(),
+        dockerfile_name: df.name.clone(),
+        target: opts.get("target").filter(|s| !s.is_empty()).map(str::to_string),
+        build_args,
+        labels,
+        target_platforms,
+        build_platforms: caps.worker_platforms.clone(),
+        multi_platform,
+        no_cache,
+        extra_hosts,
+        shm_size,
+        ulimits,
+        network_mode,
+        image_resolve_mode,
+        hostname,
+        dockerignore,
+        named_contexts,
+        session: match &opts.session_id {
+            Some(s) => LocalSession::Session(s.clone()),
+            None => LocalSession::Unique("mstage".into()),
+        },
+        context_name,
+        caps: caps.llb.clone(),
+        source_map: true,
+        dockerfile_definition: Some(df.definition.clone()),
+        ..BuildRequest::default()
+    })
+}
+
+/// Solves each platform's Definition and assembles the `Return` result.
+async fn solve_and_collect(
+    client: &mut Client,
+    caps: &ServerCaps,
+    request: &BuildRequest,
+    builds: Vec<PlatformBuild>,
+) -> Result<gw::Result, rpc::Status> {
+    let mut metadata = BTreeMap::new();
+    let mut platforms = Vec::new();
+    let single = builds.len() == 1 && !request.multi_platform;
+    let mut refs = BTreeMap::new();
+    let mut only = None;
+    for b in builds {
+        let id = b.platform.format_all();
+        let r = solve(client, caps, b.definition.clone()).await?;
+        let r = match r {
+            RefKind::Ref(r) => r,
+            RefKind::RefDeprecated(id) => gw::Ref { id, def: None },
+            _ => return Err(errors::status("BuildKit returned several refs for one solve", None, None)),
+        };
+        let suffix = if single { String::new() } else { format!("/{id}") };
+        metadata.insert(format!("containerimage.config{suffix}"), b.image_config.clone());
+        if let Some(base) = &b.base_image_config {
+            metadata.insert(format!("containerimage.base.config{suffix}"), base.clone());
+        }
+        platforms.push(json!({"ID": id, "Platform": to_platform_json(&b.platform)}));
+        if single {
+            only = Some(r);
+        } else {
+            refs.insert(id, r);
+        }
+    }
+    metadata.insert(
+        "refs.platforms".into(),
+        json!({ "Platforms": platforms }).to_string().into_bytes(),
+    );
+    let refarray = caps.gateway.contains("proto.refarray");
+    let result = match (only, refarray) {
+        (Some(r), true) => RefKind::Ref(r),
+        (Some(r), false) => RefKind::RefDeprecated(r.id),
+        (None, true) => RefKind::Refs(gw::RefMap { refs }),
+        (None, false) => RefKind::RefsDeprecated(gw::RefMapDeprecated {
+            refs: refs.into_iter().map(|(k, v)| (k, v.id)).collect(),
+        }),
+    };
+    Ok(gw::Result {
+        metadata,
+        result: Some(result),
+        ..Default::default()
+    })
+}
+
+fn to_platform_json(p: &Platform) -> serde_json::Value {
+    let pb = to_pb_platform(p);
+    let mut v = json!({"architecture": pb.architecture, "os": pb.os});
+    if !pb.variant.is_empty() {
+        v["variant"] = json!(pb.variant);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn shm_sizes_parse_like_docker() {
+        assert_eq!(parse_bytes("64m"), Some(64 << 20));
+        assert_eq!(parse_bytes("1024"), Some(1024));
+        assert_eq!(parse_bytes("2g"), Some(2 << 30));
+        assert_eq!(parse_bytes("x"), None);
+    }
+}

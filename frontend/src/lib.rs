@@ -1,0 +1,15 @@
+//! mstage: a BuildKit frontend that compiles Dockerfiles into LLB.
+//!
+//! The modules follow the data flow (see `ARCHITECTURE.md`):
+//! bytes -> [`syntax`] (parse tree) -> [`instructions`] (typed, with [`shell`] expansion)
+//! -> [`plan`] (stages, args, target) -> [`lower`] (LLB via `llb-gen`) + [`image`] (OCI config).
+//! [`gateway`] serves BuildKit over stdio; [`cli`] is the command line.
+
+pub mod cli;
+pub mod gateway;
+pub mod image;
+pub mod instructions;
+pub mod lower;
+pub mod plan;
+pub mod shell;
+pub mod syntax;

@@ -1,0 +1,211 @@
+//! Go-compatible formatting and paths: `%q`, durations, `path.Clean`/`Join`,
+//! BuildKit's `NormalizePath`, `--chown` parsing, RFC 3339 times, cross-platform prefixes.
+
+use super::*;
+
+/// Go's `%q` for one string.
+pub fn go_quote(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\t' => o.push_str("\\t"),
+            '\r' => o.push_str("\\r"),
+            '\x07' => o.push_str("\\a"),
+            '\x08' => o.push_str("\\b"),
+            '\x0c' => o.push_str("\\f"),
+            '\x0b' => o.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                o.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// Go's `%q` for a `[]string`: `["a" "b"]`.
+pub(super) fn go_quote_list(v: &[String]) -> String {
+    let parts: Vec<String> = v.iter().map(|s| go_quote(s)).collect();
+    format!("[{}]", parts.join(" "))
+}
+
+/// Go's `%v` for a `[]string`: `[a b]`.
+pub(super) fn go_list(v: &[String]) -> String {
+    format!("[{}]", v.join(" "))
+}
+
+/// Go's `time.Duration` `String()`.
+pub(super) fn go_duration(ns: i64) -> String {
+    if ns == 0 {
+        return "0s".into();
+    }
+    let neg = ns < 0;
+    let u = ns.unsigned_abs();
+    let mut s = if u < 1_000 {
+        format!("{u}ns")
+    } else if u < 1_000_000 {
+        trim_frac(u as f64 / 1e3, "µs")
+    } else if u < 1_000_000_000 {
+        trim_frac(u as f64 / 1e6, "ms")
+    } else {
+        let total_s = u / 1_000_000_000;
+        let frac = u % 1_000_000_000;
+        let h = total_s / 3600;
+        let m = (total_s % 3600) / 60;
+        let sec = total_s % 60;
+        let mut secs = format!("{sec}");
+        if frac > 0 {
+            let f = format!("{frac:09}");
+            secs.push('.');
+            secs.push_str(f.trim_end_matches('0'));
+        }
+        if h > 0 {
+            format!("{h}h{m}m{secs}s")
+        } else if m > 0 {
+            format!("{m}m{secs}s")
+        } else {
+            format!("{secs}s")
+        }
+    };
+    if neg {
+        s.insert(0, '-');
+    }
+    s
+}
+
+pub(super) fn trim_frac(v: f64, unit: &str) -> String {
+    let s = format!("{v:.9}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}{unit}")
+}
+
+/// `uppercaseCmd`: upper-cases the first word.
+pub(super) fn uppercase_cmd(s: &str) -> String {
+    match s.split_once(' ') {
+        Some((a, b)) => format!("{} {b}", a.to_uppercase()),
+        None => s.to_uppercase(),
+    }
+}
+
+/// Go's `path.Clean`.
+pub fn clean_path(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            x => out.push(x),
+        }
+    }
+    let joined = out.join("/");
+    if rooted {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+/// Go's `path.Join`.
+pub fn join_path(parts: &[&str]) -> String {
+    let nonempty: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    if nonempty.is_empty() {
+        return String::new();
+    }
+    clean_path(&nonempty.join("/"))
+}
+
+/// BuildKit's `system.NormalizePath` for Linux.
+///
+/// An absolute path is kept as written (not cleaned); a relative one is joined to `parent`
+/// (and so cleaned); an empty one is `parent`.
+pub(super) fn normalize_path(parent: &str, new_path: &str, keep_slash: bool) -> String {
+    let parent = if parent.is_empty() {
+        "/".to_string()
+    } else if !parent.starts_with('/') {
+        join_path(&["/", parent])
+    } else {
+        parent.to_string()
+    };
+    let mut p = if new_path.is_empty() {
+        parent.clone()
+    } else {
+        new_path.to_string()
+    };
+    if !p.starts_with('/') {
+        p = join_path(&[&parent, &p]);
+    }
+    if keep_slash {
+        if new_path.ends_with('/') && !p.ends_with('/') {
+            p.push('/');
+        } else if new_path.ends_with("/.") {
+            if p != "/" {
+                p.push('/');
+            }
+            p.push('.');
+        }
+    }
+    p
+}
+
+/// `pathRelativeToWorkingDir`.
+pub(super) fn path_relative_to_workdir(dir: &str, p: &str) -> String {
+    if p.starts_with('/') {
+        return normalize_path("/", p, true);
+    }
+    let p = if p == "." || p.is_empty() { "./" } else { p };
+    normalize_path(dir, p, true)
+}
+
+/// `llb.WithUser` parsing of `user[:group]`.
+pub(super) fn parse_chown(s: &str) -> Chown {
+    let parse = |v: &str| -> UserRef {
+        if v == "root" {
+            return UserRef::Id(0);
+        }
+        match v.parse::<i32>() {
+            Ok(n) => UserRef::Id(n as u32),
+            Err(_) => UserRef::Name(v.to_string()),
+        }
+    };
+    let mut parts = s.splitn(2, ':');
+    Chown {
+        user: parts.next().map(parse),
+        group: parts.next().map(parse),
+    }
+}
+
+pub(super) fn format_epoch(secs: i64) -> String {
+    // RFC 3339 in UTC, as Go's time.Time JSON for a Unix time.
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    // civil-from-days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if mo <= 2 { y + 1 } else { y };
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
+}

@@ -1,0 +1,435 @@
+//! Turns the lowering's op graph into `llb-gen` states and marshals the result: llb-gen
+//! owns the Go-compatible encoding (mount order, file-action indexes, per-op caps,
+//! terminal op, digests).
+
+use llb_gen::{
+    CacheSharing as LCacheSharing, Chmod, Copy, FileActions, MarshalOptions, Mkdir, Mkfile, Mount,
+    OpOptions, Owner, Secret, SourceMap, Ssh, State,
+};
+use mstage_proto::pb;
+
+use super::caps::Capabilities;
+use super::graph::*;
+use super::request::LocalSession;
+use super::{CompileError, ErrorKind, ResolveMode};
+use crate::image::Platform;
+use crate::syntax::SourceRange;
+
+fn lplatform(p: &Platform) -> llb_gen::Platform {
+    llb_gen::Platform {
+        os: p.os.clone(),
+        architecture: p.architecture.clone(),
+        variant: p.variant.clone(),
+        os_version: p.os_version.clone(),
+        os_features: (!p.os_features.is_empty()).then(|| p.os_features.clone()),
+    }
+}
+
+fn owner(c: &Option<Chown>) -> Option<Owner> {
+    let conv = |u: &UserRef| match u {
+        UserRef::Id(i) => llb_gen::UserRef::Id(*i),
+        UserRef::Name(n) => llb_gen::UserRef::Name(n.clone()),
+    };
+    c.as_ref().map(|c| Owner {
+        user: c.user.as_ref().map(conv),
+        group: c.group.as_ref().map(conv),
+    })
+}
+
+fn nanos(t: Option<i64>) -> Option<i64> {
+    t.map(|s| s.saturating_mul(1_000_000_000))
+}
+
+struct Builder<'a> {
+    graph: &'a Graph,
+    /// Built states by node id.
+    states: Vec<Option<State>>,
+    source_map: Option<SourceMap>,
+}
+
+impl Builder<'_> {
+    fn with_meta<T: OpOptions>(&self, mut op: T, node: &Node) -> T {
+        let m = &node.meta;
+        if let Some(n) = &m.custom_name {
+            op = op.custom_name(n.clone());
+        }
+        for (k, v) in &m.description {
+            op = op.description(k.clone(), v.clone());
+        }
+        if m.ignore_cache {
+            op = op.ignore_cache();
+        }
+        if let Some((id, name, weak)) = &m.progress_group {
+            op = op.progress_group(id.clone(), name.clone(), *weak);
+        }
+        if let Some(p) = &node.platform {
+            op = op.platform(lplatform(p));
+        }
+        if let Some(r) = &m.linux_resources {
+            op = op.linux_resources(r.clone());
+        }
+        if let (Some(sm), false) = (&self.source_map, m.locations.is_empty()) {
+            let ranges = m
+                .locations
+                .iter()
+                .map(|r: &SourceRange| SourceMap::lines(r.start_line as i32, r.end_line as i32))
+                .collect();
+            op = op.location(sm, ranges);
+        }
+        op
+    }
+
+    fn state(&self, o: Option<Out>) -> State {
+        match o {
+            Some(o) => self.states[o.node].clone().unwrap_or_default(),
+            None => llb_gen::scratch(),
+        }
+    }
+
+    fn input(&self, i: ActionInput) -> State {
+        match i {
+            ActionInput::State(o) => self.state(Some(o)),
+            _ => llb_gen::scratch(),
+        }
+    }
+
+    fn build(&mut self, id: NodeId) -> Result<State, CompileError> {
+        let node = &self.graph.nodes[id];
+        let st = match &node.kind {
+            NodeKind::Source(Source::Image {
+                reference,
+                resolve_mode,
+            }) => {
+                let mut img = llb_gen::image(reference.clone());
+                img = img.resolve_mode(match resolve_mode {
+                    ResolveMode::Default => llb_gen::ResolveMode::Default,
+                    ResolveMode::Pull => llb_gen::ResolveMode::ForcePull,
+                    ResolveMode::Local => llb_gen::ResolveMode::PreferLocal,
+                });
+                self.with_meta(img, node).build()
+            }
+            NodeKind::Source(Source::Local {
+                name,
+                session,
+                shared_key_hint,
+                follow_paths,
+                exclude_patterns,
+            }) => {
+                let mut l = llb_gen::local(name.clone());
+                l = match session {
+                    LocalSession::Session(s) => l.session_id(s.clone()),
+                    LocalSession::Unique(u) => l.unique_id(u.clone()),
+                };
+                if !shared_key_hint.is_empty() {
+                    l = l.shared_key_hint(shared_key_hint.clone());
+                }
+                if !follow_paths.is_empty() {
+                    l = l.follow_paths(follow_paths.clone());
+                }
+                if !exclude_patterns.is_empty() {
+                    l = l.exclude_patterns(exclude_patterns.clone());
+                }
+                self.with_meta(l, node).build()
+            }
+            NodeKind::Source(Source::Git {
+                url,
+                fragment,
+                keep_git_dir,
+                checksum,
+                skip_submodules,
+            }) => {
+                let mut g = llb_gen::git(url.clone(), fragment);
+                if *keep_git_dir {
+                    g = g.keep_git_dir();
+                }
+                if let Some(c) = checksum {
+                    g = g.checksum(c.clone());
+                }
+                if *skip_submodules {
+                    g = g.skip_submodules();
+                }
+                self.with_meta(g, node).build()
+            }
+            NodeKind::Source(Source::Http {
+                url,
+                filename,
+                checksum,
+            }) => {
+                let mut h = llb_gen::http(url.clone()).filename(filename.clone());
+                if let Some(c) = checksum {
+                    h = h.checksum(c.clone());
+                }
+                self.with_meta(h, node).build()
+            }
+            NodeKind::Exec(e) => {
+                let root = e.mounts.first().and_then(|m| m.source);
+                let mut x = self.state(root).run(e.args.clone());
+                x = x
+                    .env_list(e.env.clone())
+                    .cwd(&e.cwd)
+                    .user(e.user.clone())
+                    .hostname(e.hostname.clone())
+                    .network(match e.network {
+                        Network::Sandbox => pb::NetMode::Unset,
+                        Network::Host => pb::NetMode::Host,
+                        Network::None => pb::NetMode::None,
+                    })
+                    .security(match e.security {
+                        Security::Sandbox => pb::SecurityMode::Sandbox,
+                        Security::Insecure => pb::SecurityMode::Insecure,
+                    });
+                if let Some(p) = &e.proxy_env {
+                    x = x.proxy_env(pb::ProxyEnv {
+                        http_proxy: p.http.clone(),
+                        https_proxy: p.https.clone(),
+                        ftp_proxy: p.ftp.clone(),
+                        no_proxy: p.no.clone(),
+                        all_proxy: p.all.clone(),
+                    });
+                }
+                for (h, ip) in &e.extra_hosts {
+                    let ip = ip.parse().map_err(|_| {
+                        CompileError::new(
+                            ErrorKind::Invalid,
+                            None,
+                            format!("invalid IP address {ip:?} for extra host {h}"),
+                        )
+                    })?;
+                    x = x.extra_host(h.clone(), ip);
+                }
+                for (n, soft, hard) in &e.ulimits {
+                    x = x.ulimit(n.clone(), *soft, *hard);
+                }
+                if !e.cgroup_parent.is_empty() {
+                    x = x.cgroup_parent(e.cgroup_parent.clone());
+                }
+                for m in e.mounts.iter().skip(1) {
+                    let mut lm = match &m.kind {
+                        MountKind::Bind => Mount::bind(m.target.clone(), &self.state(m.source)),
+                        MountKind::Cache { id, sharing } => {
+                            let mut c = Mount::cache(
+                                m.target.clone(),
+                                id.clone(),
+                                match sharing {
+                                    CacheSharing::Shared => LCacheSharing::Shared,
+                                    CacheSharing::Private => LCacheSharing::Private,
+                                    CacheSharing::Locked => LCacheSharing::Locked,
+                                },
+                            );
+                            if let Some(o) = m.source {
+                                c = c.source(&self.state(Some(o)));
+                            }
+                            c
+                        }
+                        MountKind::Tmpfs { size } => {
+                            let t = Mount::tmpfs(m.target.clone());
+                            if *size > 0 {
+                                t.size(*size)
+                            } else {
+                                t
+                            }
+                        }
+                    };
+                    if !m.selector.is_empty() {
+                        lm = lm.selector(m.selector.clone());
+                    }
+                    if m.readonly {
+                        lm = lm.readonly();
+                    }
+                    if m.no_output {
+                        lm = lm.no_output();
+                    }
+                    x = x.mount(lm);
+                }
+                for s in &e.secrets {
+                    let mut sec = match (&s.target, &s.env) {
+                        (Some(t), Some(env)) => {
+                            Secret::file(s.id.clone(), t.clone()).with_env(env.clone())
+                        }
+                        (Some(t), None) => Secret::file(s.id.clone(), t.clone()),
+                        (None, Some(env)) => Secret::env(s.id.clone(), env.clone()),
+                        (None, None) => {
+                            Secret::file(s.id.clone(), format!("/run/secrets/{}", s.id))
+                        }
+                    };
+                    sec = sec.file_opt(s.uid, s.gid, s.mode);
+                    if s.optional {
+                        sec = sec.optional();
+                    }
+                    x = x.secret(sec);
+                }
+                for s in &e.ssh {
+                    let mut sh = Ssh::new().id(s.id.clone());
+                    if !s.target.is_empty() {
+                        sh = sh.target(s.target.clone());
+                    }
+                    sh = sh.socket_opt(s.uid, s.gid, s.mode);
+                    if s.optional {
+                        sh = sh.optional();
+                    }
+                    x = x.ssh(sh);
+                }
+                self.with_meta(x, node).build().root()
+            }
+            NodeKind::File(actions) => {
+                let base = self.input(actions.first().map_or(ActionInput::Scratch, |a| a.input));
+                let mut fa = FileActions::new();
+                for a in actions {
+                    fa = match &a.kind {
+                        ActionKind::Copy(c) => {
+                            let src = self.input(a.secondary);
+                            let mut cp = Copy::new(&src, c.src.clone(), c.dest.clone())
+                                .follow_symlinks(c.follow_symlink)
+                                .dir_contents_only(c.dir_copy_contents)
+                                .attempt_unpack(c.attempt_unpack)
+                                .create_dest_path(c.create_dest_path)
+                                .allow_wildcard(c.allow_wildcard)
+                                .allow_empty_wildcard(c.allow_empty_wildcard)
+                                .include_patterns(c.include_patterns.clone())
+                                .exclude_patterns(c.exclude_patterns.clone())
+                                .required_paths(c.required_paths.clone());
+                            if let Some(o) = owner(&c.owner) {
+                                cp = cp.owner(o);
+                            }
+                            if !c.mode_str.is_empty() {
+                                cp = cp.chmod(Chmod::Symbolic(c.mode_str.clone()));
+                            } else if let Some(m) = c.mode {
+                                cp = cp.chmod(Chmod::Mode(m as u32));
+                            }
+                            if let Some(t) = nanos(c.timestamp) {
+                                cp = cp.timestamp(t);
+                            }
+                            fa.copy(cp)
+                        }
+                        ActionKind::Mkdir {
+                            path,
+                            mode,
+                            make_parents,
+                            owner: o,
+                            timestamp,
+                        } => {
+                            let mut m =
+                                Mkdir::new(path.clone(), *mode as u32).make_parents(*make_parents);
+                            if let Some(o) = owner(o) {
+                                m = m.owner(o);
+                            }
+                            if let Some(t) = nanos(*timestamp) {
+                                m = m.timestamp(t);
+                            }
+                            fa.mkdir(m)
+                        }
+                        ActionKind::Mkfile {
+                            path,
+                            mode,
+                            data,
+                            owner: o,
+                            timestamp,
+                        } => {
+                            let mut m = Mkfile::new(path.clone(), *mode as u32, data.clone());
+                            if let Some(o) = owner(o) {
+                                m = m.owner(o);
+                            }
+                            if let Some(t) = nanos(*timestamp) {
+                                m = m.timestamp(t);
+                            }
+                            fa.mkfile(m)
+                        }
+                    };
+                }
+                self.with_meta(base.file(fa), node).build()
+            }
+            NodeKind::Merge(ins) => {
+                let states: Vec<State> = ins.iter().map(|o| self.state(Some(*o))).collect();
+                self.with_meta(llb_gen::merge(states), node).build()
+            }
+        };
+        Ok(st)
+    }
+}
+
+/// The nodes `n` reads.
+fn node_inputs(n: &Node) -> Vec<NodeId> {
+    match &n.kind {
+        NodeKind::Source(_) => Vec::new(),
+        NodeKind::Exec(e) => e
+            .mounts
+            .iter()
+            .filter_map(|m| m.source.map(|o| o.node))
+            .collect(),
+        NodeKind::File(actions) => {
+            let mut v = Vec::new();
+            for a in actions {
+                for i in [a.input, a.secondary] {
+                    if let ActionInput::State(o) = i {
+                        v.push(o.node);
+                    }
+                }
+            }
+            v
+        }
+        NodeKind::Merge(ins) => ins.iter().map(|o| o.node).collect(),
+    }
+}
+
+/// Source-map info for the Definition: the Dockerfile text and its name.
+pub struct SourceMapInfo<'a> {
+    pub filename: &'a str,
+    pub data: &'a [u8],
+    pub definition: Option<&'a pb::Definition>,
+}
+
+/// Marshals everything `result` depends on into a Definition.
+pub fn marshal(
+    graph: &Graph,
+    result: Option<Out>,
+    caps: &Capabilities,
+    default_platform: &Platform,
+    local_unique: &str,
+    source_map: Option<SourceMapInfo<'_>>,
+) -> Result<pb::Definition, CompileError> {
+    let Some(result) = result else {
+        return Ok(pb::Definition::default());
+    };
+    let mut b = Builder {
+        graph,
+        states: vec![None; graph.nodes.len()],
+        source_map: source_map.map(|s| {
+            let sm = SourceMap::new(s.filename, "Dockerfile", s.data.to_vec());
+            match s.definition {
+                Some(d) => sm.with_definition(d.clone()),
+                None => sm,
+            }
+        }),
+    };
+    // Build the needed nodes inputs-first, iteratively (deep chains must not recurse).
+    let mut stack: Vec<(NodeId, usize)> = vec![(result.node, 0)];
+    while let Some((n, i)) = stack.pop() {
+        if b.states[n].is_some() {
+            continue;
+        }
+        let inputs = node_inputs(&graph.nodes[n]);
+        if let Some(&c) = inputs.get(i) {
+            stack.push((n, i + 1));
+            if b.states[c].is_none() {
+                stack.push((c, 0));
+            }
+        } else {
+            let st = b.build(n)?;
+            b.states[n] = Some(st);
+        }
+    }
+    let opts = MarshalOptions::new(lplatform(default_platform))
+        .local_unique_id(local_unique)
+        .llb_caps(caps.iter());
+    b.states[result.node]
+        .as_ref()
+        .unwrap_or(&llb_gen::scratch())
+        .marshal(&opts)
+        .map_err(|e| {
+            CompileError::new(
+                ErrorKind::Unsupported,
+                None,
+                format!("marshalling LLB: {e}"),
+            )
+        })
+}

@@ -1,0 +1,93 @@
+//! An ordered environment with the semantics of BuildKit's `llb.EnvList`: setting a key
+//! again moves it to the end (the order RUN sees), deleting removes it.
+
+/// Ordered `KEY=value` list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EnvList {
+    entries: Vec<(String, String)>,
+}
+
+impl EnvList {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key`, moving it to the end if it was already set.
+    pub fn add_or_replace(&mut self, key: &str, value: &str) {
+        if let Some(i) = self.entries.iter().position(|(k, _)| k == key) {
+            self.entries.remove(i);
+        }
+        self.entries.push((key.to_string(), value.to_string()));
+    }
+
+    /// Sets `key` only if it is not set.
+    pub fn set_default(&mut self, key: &str, value: &str) {
+        if self.get(key).is_none() {
+            self.entries.push((key.to_string(), value.to_string()));
+        }
+    }
+
+    pub fn delete(&mut self, key: &str) {
+        self.entries.retain(|(k, _)| k != key);
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `(KEY, value)` pairs, in order.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.entries.clone()
+    }
+
+    /// `KEY=value` strings, in order.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    }
+}
+
+impl crate::shell::EnvLookup for EnvList {
+    fn lookup(&self, name: &str) -> Option<&str> {
+        self.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn re_adding_moves_to_end_like_llb_envlist() {
+        let mut e = EnvList::new();
+        e.add_or_replace("PATH", "/bin");
+        e.add_or_replace("A", "1");
+        e.add_or_replace("PATH", "/usr/bin");
+        assert_eq!(e.to_vec(), vec!["A=1", "PATH=/usr/bin"]);
+        e.set_default("A", "2");
+        assert_eq!(e.get("A"), Some("1"));
+        e.delete("A");
+        assert_eq!(e.to_vec(), vec!["PATH=/usr/bin"]);
+    }
+}

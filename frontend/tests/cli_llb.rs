@@ -1,0 +1,80 @@
+//! `mstage llb` and `mstage graph` as users run them.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use mstage::lower::op_digest;
+use mstage_proto::pb;
+use mstage_proto::prost::Message;
+
+fn conformance() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+}
+
+fn mstage(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mstage"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn llb_pb_is_what_buildctl_reads_and_matches_the_stock_frontend() {
+    let case = "docker__buildx__Dockerfile";
+    let df = conformance()
+        .join("real-world")
+        .join(case)
+        .join("Dockerfile");
+    let out = mstage(&[
+        "llb",
+        "-f",
+        df.to_str().unwrap(),
+        "--format",
+        "pb",
+        "/nonexistent-context",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours = pb::Definition::decode(out.stdout.as_slice()).unwrap();
+    let golden = std::fs::read(conformance().join("llb-golden").join(case).join("llb.pb")).unwrap();
+    let theirs = pb::Definition::decode(golden.as_slice()).unwrap();
+    let digests = |d: &pb::Definition| d.def.iter().map(|b| op_digest(b)).collect::<BTreeSet<_>>();
+    assert_eq!(digests(&ours), digests(&theirs));
+}
+
+#[test]
+fn errors_show_the_dockerfile_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let df = dir.path().join("Dockerfile");
+    std::fs::write(&df, "FROM alpine\nRUN --mount=type=cache,target=/ ls\n").unwrap();
+    let out = mstage(&[
+        "llb",
+        "-f",
+        df.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Dockerfile:2"), "{err}");
+    assert!(
+        err.contains(">>> RUN --mount=type=cache,target=/ ls"),
+        "{err}"
+    );
+}
+
+#[test]
+fn graph_draws_stages_and_edges() {
+    let df = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lowering/diamond.Dockerfile");
+    let out = mstage(&["graph", "-f", df.to_str().unwrap(), "--format", "dot"]);
+    assert!(out.status.success());
+    let dot = String::from_utf8_lossy(&out.stdout);
+    assert!(dot.starts_with("digraph stages {"));
+    assert!(dot.contains("\"common\" -> \"left\";"));
+    assert!(dot.contains("\"left\" -> \"stage-3\" [style=dotted];"));
+}

@@ -1,0 +1,264 @@
+//! Turning a graph into a `pb::Definition`, the way Go's `State.Marshal` does.
+
+use crate::constraints::{Metadata, SourceMap, SourceMapDefinition};
+use crate::error::Error;
+use crate::platform::Platform;
+use crate::state::{Output, State};
+use crate::util::digest_of;
+use crate::vertex::Vertex;
+use mstage_proto::{pb, wire};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// Graph-wide marshal settings (Go's marshal-time `ConstraintsOpt`s).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MarshalOptions {
+    /// Platform for ops that set none (Go: `llb.Platform` passed to
+    /// `Marshal`, default the host). Use the build's target platform.
+    pub platform: Platform,
+    /// `local.unique` for local sources without a session id (Go: a random
+    /// id per marshal; here fixed so output is reproducible).
+    pub local_unique_id: String,
+    /// The server's LLB caps (Go's `llb.WithCaps`). When set, exec ops declare
+    /// `exec.meta.setsdefaultpath` if the server has it, and otherwise get a
+    /// default `PATH` (non-Windows) when their env has none.
+    pub llb_caps: Option<BTreeSet<String>>,
+    /// Worker constraints added to every op.
+    pub worker_constraints: Vec<String>,
+}
+
+impl Default for MarshalOptions {
+    fn default() -> Self {
+        MarshalOptions {
+            platform: Platform::host_linux(),
+            local_unique_id: "mstage".to_string(),
+            llb_caps: None,
+            worker_constraints: Vec::new(),
+        }
+    }
+}
+
+impl MarshalOptions {
+    /// Options with `platform` as the default platform.
+    pub fn new(platform: Platform) -> Self {
+        MarshalOptions {
+            platform,
+            ..Default::default()
+        }
+    }
+
+    /// Sets [`MarshalOptions::local_unique_id`].
+    pub fn local_unique_id(mut self, id: impl Into<String>) -> Self {
+        self.local_unique_id = id.into();
+        self
+    }
+
+    /// Sets [`MarshalOptions::llb_caps`].
+    pub fn llb_caps<I, S>(mut self, caps: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.llb_caps = Some(caps.into_iter().map(Into::into).collect());
+        self
+    }
+}
+
+/// Options plus their fingerprint, the key of per-vertex encoding caches.
+pub(crate) struct EncodeCtx<'a> {
+    pub(crate) opts: &'a MarshalOptions,
+    pub(crate) fingerprint: u64,
+}
+
+impl<'a> EncodeCtx<'a> {
+    pub(crate) fn new(opts: &'a MarshalOptions) -> Self {
+        // SipHash with fixed keys: stable within the process, which is all a
+        // cache key needs.
+        #[allow(deprecated)]
+        let mut h = std::hash::SipHasher::new();
+        opts.hash(&mut h);
+        EncodeCtx {
+            opts,
+            fingerprint: h.finish(),
+        }
+    }
+}
+
+/// Walks the graph from `head` inputs-first (Go's order: each vertex after
+/// its `Inputs()`, depth first) and calls `visit` once per vertex.
+/// Iterative, so deep chains cannot overflow the stack.
+fn walk(
+    head: &Arc<Vertex>,
+    mut visit: impl FnMut(&Arc<Vertex>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut done: HashSet<*const Vertex> = HashSet::new();
+    // (vertex, its inputs, next input to descend into)
+    let mut stack: Vec<(Arc<Vertex>, Vec<Output>, usize)> =
+        vec![(head.clone(), head.dfs_inputs(), 0)];
+    while let Some(top) = stack.last_mut() {
+        if top.2 < top.1.len() {
+            let child = top.1[top.2].vertex.clone();
+            top.2 += 1;
+            if !done.contains(&Arc::as_ptr(&child)) {
+                let inputs = child.dfs_inputs();
+                stack.push((child, inputs, 0));
+            }
+            continue;
+        }
+        let (v, _, _) = stack.pop().expect("stack is not empty");
+        // A vertex can be pushed twice through two paths before either
+        // finishes; Go's vertexCache check makes the second a no-op.
+        if done.insert(Arc::as_ptr(&v)) {
+            visit(&v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Encodes every vertex reachable from `out`, inputs first.
+pub(crate) fn encode_all(out: &Output, ctx: &EncodeCtx) -> Result<(), Error> {
+    walk(&out.vertex, |v| v.encoded(ctx).map(|_| ()))
+}
+
+/// Marshals the graph ending at `state` into a Definition, byte-compatible
+/// with Go's `llb.State.Marshal`:
+///
+/// - each distinct op once, in dependency order (depth first from the head,
+///   inputs first), digest = sha256 of its bytes;
+/// - a final op with no body and one input (the head) declaring the
+///   `constraints` and `platform` caps (+ `meta.*` caps if any op uses them);
+/// - `metadata` keyed by digest with each op's caps, names, groups;
+/// - `source` with a (possibly empty) location list for every op.
+///
+/// Scratch marshals to an empty Definition.
+pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, Error> {
+    let Some(head) = &state.output else {
+        return Ok(pb::Definition::default());
+    };
+    let ctx = EncodeCtx::new(opts);
+    let mut def = pb::Definition::default();
+    let mut metadata: BTreeMap<String, Metadata> = BTreeMap::new();
+    let mut seen_digests: HashSet<String> = HashSet::new();
+    let mut smc = SourceMapCollector::default();
+
+    walk(&head.vertex, |v| {
+        let enc = v.encoded(&ctx)?;
+        metadata
+            .entry(enc.digest.clone())
+            .or_default()
+            .merge(&enc.metadata);
+        smc.add(&enc.digest, &v.constraints.source_locations);
+        if seen_digests.insert(enc.digest.clone()) {
+            def.def.push(enc.bytes.clone());
+        }
+        Ok(())
+    })?;
+
+    let terminal = pb::Op {
+        inputs: vec![crate::vertex::input_of(head, &ctx)?],
+        ..Default::default()
+    };
+    let bytes = wire::encode_op(&terminal);
+    let digest = digest_of(&bytes);
+    let mut md = metadata.remove(&digest).unwrap_or_default();
+    md.caps.insert(crate::caps::CONSTRAINTS.to_string());
+    md.caps.insert(crate::caps::PLATFORM.to_string());
+    for m in metadata.values() {
+        if m.ignore_cache {
+            md.caps.insert(crate::caps::META_IGNORE_CACHE.to_string());
+        }
+        if !m.description.is_empty() {
+            md.caps.insert(crate::caps::META_DESCRIPTION.to_string());
+        }
+        if m.export_cache.is_some() {
+            md.caps.insert(crate::caps::META_EXPORT_CACHE.to_string());
+        }
+    }
+    metadata.insert(digest, md);
+    def.def.push(bytes);
+    def.metadata = metadata.into_iter().map(|(k, m)| (k, m.to_pb())).collect();
+    def.source = Some(smc.marshal(opts)?);
+    Ok(def)
+}
+
+/// The digest of the head vertex of a Definition (the input of its terminal
+/// op), like Go's `Definition.Head()`.
+pub fn head(def: &pb::Definition) -> Option<pb::Input> {
+    use mstage_proto::prost::Message;
+    let last = def.def.last()?;
+    pb::Op::decode(last.as_slice())
+        .ok()?
+        .inputs
+        .into_iter()
+        .next()
+}
+
+/// Go's `sourceMapCollector`.
+#[derive(Default)]
+struct SourceMapCollector {
+    maps: Vec<SourceMap>,
+    /// (op digest, source index, ranges) in the order they were added.
+    locations: BTreeMap<String, Vec<(usize, Vec<pb::Range>)>>,
+}
+
+impl SourceMapCollector {
+    fn add(&mut self, digest: &str, locs: &[crate::SourceLocation]) {
+        let mut entries = Vec::with_capacity(locs.len());
+        for l in locs {
+            let idx = match self.maps.iter().position(|m| same_map(m, &l.map)) {
+                Some(i) => i,
+                None => {
+                    self.maps.push(l.map.clone());
+                    self.maps.len() - 1
+                }
+            };
+            entries.push((idx, l.ranges.clone()));
+        }
+        // Every op gets an entry, even without locations, as in Go.
+        self.locations
+            .entry(digest.to_string())
+            .or_default()
+            .extend(entries);
+    }
+
+    fn marshal(self, opts: &MarshalOptions) -> Result<pb::Source, Error> {
+        let mut infos = Vec::with_capacity(self.maps.len());
+        for m in &self.maps {
+            let definition = match &m.0.definition {
+                SourceMapDefinition::None => None,
+                SourceMapDefinition::Definition(d) => Some(d.clone()),
+                SourceMapDefinition::State(s) => Some(marshal(s, opts)?),
+            };
+            infos.push(pb::SourceInfo {
+                filename: m.0.filename.clone(),
+                data: m.0.data.clone(),
+                definition,
+                language: m.0.language.clone(),
+            });
+        }
+        let locations = self
+            .locations
+            .into_iter()
+            .map(|(dgst, locs)| {
+                let locations = locs
+                    .into_iter()
+                    .map(|(idx, ranges)| pb::Location {
+                        source_index: idx as i32,
+                        ranges,
+                    })
+                    .collect();
+                (dgst, pb::Locations { locations })
+            })
+            .collect();
+        Ok(pb::Source { locations, infos })
+    }
+}
+
+/// Go's `equalSourceMap`, after the identity check.
+fn same_map(a: &SourceMap, b: &SourceMap) -> bool {
+    if Arc::ptr_eq(&a.0, &b.0) {
+        return true;
+    }
+    a.0.filename == b.0.filename && a.0.language == b.0.language && a.0.data == b.0.data
+}

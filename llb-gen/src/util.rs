@@ -1,0 +1,122 @@
+//! Small helpers that reproduce Go standard-library behaviour the Go LLB
+//! client relies on (`path.Clean`, `path.Join`, `json.Marshal([]string)`).
+
+/// Go's `path.Clean`: lexical cleanup of a slash-separated path.
+pub(crate) fn clean(p: &str) -> String {
+    if p.is_empty() {
+        return ".".to_string();
+    }
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    let joined = out.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// Go's `path.Join`: joins the non-empty elements and cleans the result.
+pub(crate) fn join(parts: &[&str]) -> String {
+    let non_empty: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    if non_empty.is_empty() {
+        return String::new();
+    }
+    clean(&non_empty.join("/"))
+}
+
+pub(crate) fn is_abs(p: &str) -> bool {
+    p.starts_with('/')
+}
+
+/// `json.Marshal` of a string slice, byte-for-byte as Go writes it
+/// (HTML-sensitive characters escaped, `\b`/`\f` short escapes as in Go ≥1.22).
+pub(crate) fn go_json_strings(items: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                }
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// `sha256:<hex>` of `bytes`, the LLB vertex identity.
+pub(crate) fn digest_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_matches_go() {
+        for (input, want) in [
+            ("", "."),
+            ("/", "/"),
+            ("a/b/../c", "a/c"),
+            ("/../a", "/a"),
+            ("../a", "../a"),
+            ("a/..", "."),
+            ("//a//b/./", "/a/b"),
+            ("/etc/alpine-release", "/etc/alpine-release"),
+        ] {
+            assert_eq!(clean(input), want, "clean({input:?})");
+        }
+        assert_eq!(join(&["/", "work", "a"]), "/work/a");
+        assert_eq!(join(&["", ""]), "");
+    }
+
+    #[test]
+    fn json_escapes_like_go() {
+        let v = vec!["src/**".to_string(), "a<b>&\"c\"\n".to_string()];
+        assert_eq!(
+            go_json_strings(&v),
+            r#"["src/**","a\u003cb\u003e\u0026\"c\"\n"]"#
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! Graph vertices and their cached encodings.
+
+use crate::constraints::{Constraints, Metadata};
+use crate::error::Error;
+use crate::marshal::EncodeCtx;
+use crate::state::Output;
+use crate::util::digest_of;
+use mstage_proto::{pb, wire};
+use std::sync::{Arc, Mutex};
+
+/// The op bytes of a vertex, its digest and the metadata it declares.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) digest: String,
+    pub(crate) metadata: Metadata,
+}
+
+pub(crate) enum OpKind {
+    Source(crate::source::SourceOp),
+    Exec(Box<crate::exec::ExecOp>),
+    File(crate::file::FileOpBody),
+    Merge(Vec<Output>),
+    Diff(Option<Output>, Option<Output>),
+}
+
+/// One op in the graph. Shared through `Arc`; its encoding is computed once
+/// per set of marshal options and kept, so marshalling is linear in the
+/// number of vertices even across repeated marshals.
+pub(crate) struct Vertex {
+    pub(crate) op: OpKind,
+    pub(crate) constraints: Constraints,
+    cache: Mutex<Option<(u64, Arc<Encoded>)>>,
+}
+
+impl Vertex {
+    pub(crate) fn new(op: OpKind, constraints: Constraints) -> Self {
+        Vertex {
+            op,
+            constraints,
+            cache: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn kind_name(&self) -> &'static str {
+        match self.op {
+            OpKind::Source(_) => "source",
+            OpKind::Exec(_) => "exec",
+            OpKind::File(_) => "file",
+            OpKind::Merge(_) => "merge",
+            OpKind::Diff(..) => "diff",
+        }
+    }
+
+    /// Inputs in the order Go's `Vertex.Inputs()` lists them, which decides
+    /// the order of ops in a Definition.
+    pub(crate) fn dfs_inputs(&self) -> Vec<Output> {
+        match &self.op {
+            OpKind::Source(_) => Vec::new(),
+            OpKind::Exec(e) => e.dfs_inputs(),
+            OpKind::File(f) => f.dfs_inputs(),
+            OpKind::Merge(inputs) => inputs.clone(),
+            OpKind::Diff(lower, upper) => lower.iter().chain(upper.iter()).cloned().collect(),
+        }
+    }
+
+    pub(crate) fn cached(&self, fingerprint: u64) -> Option<Arc<Encoded>> {
+        let guard = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        match &*guard {
+            Some((fp, enc)) if *fp == fingerprint => Some(enc.clone()),
+            _ => None,
+        }
+    }
+
+    /// The encoding under `ctx`'s options, computed on first use. Inputs are
+    /// expected to be encoded already (callers walk the graph inputs-first),
+    /// otherwise they are encoded recursively.
+    pub(crate) fn encoded(&self, ctx: &EncodeCtx) -> Result<Arc<Encoded>, Error> {
+        if let Some(enc) = self.cached(ctx.fingerprint) {
+            return Ok(enc);
+        }
+        let (op, metadata) = match &self.op {
+            OpKind::Source(s) => s.encode(&self.constraints, ctx)?,
+            OpKind::Exec(e) => e.encode(&self.constraints, ctx)?,
+            OpKind::File(f) => f.encode(&self.constraints, ctx)?,
+            OpKind::Merge(inputs) => crate::merge::encode_merge(inputs, &self.constraints, ctx)?,
+            OpKind::Diff(lower, upper) => {
+                crate::merge::encode_diff(lower.as_ref(), upper.as_ref(), &self.constraints, ctx)?
+            }
+        };
+        let bytes = wire::encode_op(&op);
+        let enc = Arc::new(Encoded {
+            digest: digest_of(&bytes),
+            bytes,
+            metadata,
+        });
+        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((ctx.fingerprint, enc.clone()));
+        Ok(enc)
+    }
+}
+
+/// Go's `MarshalConstraints(base, override)`: the op skeleton with platform
+/// and worker constraints, plus the op's metadata.
+pub(crate) fn marshal_constraints(
+    c: &Constraints,
+    platform: Option<&crate::Platform>,
+    ctx: &EncodeCtx,
+) -> (pb::Op, Metadata) {
+    let platform = platform.unwrap_or(&ctx.opts.platform);
+    let mut filters = ctx.opts.worker_constraints.clone();
+    filters.extend(c.worker_constraints.iter().cloned());
+    let op = pb::Op {
+        inputs: Vec::new(),
+        op: None,
+        platform: Some(platform.to_pb()),
+        constraints: Some(pb::WorkerConstraints { filter: filters }),
+    };
+    (op, c.metadata.clone())
+}
+
+/// `pb.Input` for an output whose vertex is already encoded.
+pub(crate) fn input_of(out: &Output, ctx: &EncodeCtx) -> Result<pb::Input, Error> {
+    Ok(pb::Input {
+        digest: out.vertex.encoded(ctx)?.digest.clone(),
+        index: out.index,
+    })
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Main job: bring up a BuildKit engine (Docker), package mstage as the frontend image
+# `mstage:dev`, build an example through `# syntax=mstage:dev` and run it.
+#
+#   bash scripts/demo.sh [EXAMPLE_DIR]      default examples/hello
+#
+# A dockerd this script starts is stopped (by PID) when it ends; E2E_KEEP=1 keeps it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+example=${1:-examples/hello}
+name=mstage-demo/$(basename "$example")
+
+# shellcheck source=scripts/e2e-env.sh
+source scripts/e2e-env.sh
+trap e2e_down EXIT
+e2e_up
+e2e_images
+
+bash scripts/package-dev-image.sh --build
+
+echo "== building $example through its '# syntax=mstage:dev' line" >&2
+"$DOCKER" build --progress=plain -t "$name" "$example"
+echo "== running $name" >&2
+"$DOCKER" run --rm "$name"

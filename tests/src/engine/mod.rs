@@ -1,0 +1,9 @@
+//! Building through a real BuildKit (the Docker engine) and checking what came out: shared
+//! by the BuildKit integration runner and the end-to-end tests.
+
+pub mod check;
+pub mod compare;
+pub mod docker;
+pub mod expect;
+pub mod prepare;
+pub mod tree;

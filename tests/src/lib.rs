@@ -1,0 +1,3 @@
+//! Shared helpers for the conformance and end-to-end runners.
+
+pub mod engine;
