@@ -56,8 +56,13 @@ pub fn serve() -> Result<(), GatewayError> {
         .enable_all()
         .build()
         .map_err(|e| GatewayError::Connect(e.to_string()))?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let client = transport::connect_stdio().await?;
         build::run(client, opts).await
-    })
+    });
+    // tokio reads stdin with a blocking read on a pool thread that cannot be cancelled, and
+    // buildkitd keeps the pipe open until this process exits: waiting for that thread on
+    // drop would deadlock (seen with `-o type=tar`), so leave it behind.
+    rt.shutdown_background();
+    result
 }
