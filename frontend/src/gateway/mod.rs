@@ -60,9 +60,8 @@ pub fn serve() -> Result<(), GatewayError> {
         let client = transport::connect_stdio().await?;
         build::run(client, opts).await
     });
-    // tokio reads stdin with a blocking read on a pool thread that cannot be cancelled, and
-    // buildkitd keeps the pipe open until this process exits: waiting for that thread on
-    // drop would deadlock (seen with `-o type=tar`), so leave it behind.
+    // buildkitd waits for this process to exit before it reads the result: never wait for
+    // stray tasks here.
     rt.shutdown_background();
     result
 }

@@ -2,11 +2,13 @@
 //! knowledge) directly on the pipe, so the "connection" is the pair of standard streams,
 //! and there is exactly one: a reconnect cannot happen.
 
+use std::os::fd::AsFd;
 use std::sync::Mutex;
 
 use hyper_util::rt::TokioIo;
 use mstage_proto::gateway::llb_bridge_client::LlbBridgeClient;
 use mstage_proto::tonic::transport::{Channel, Endpoint};
+use tokio::net::unix::pipe;
 
 use super::GatewayError;
 
@@ -15,9 +17,24 @@ pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
 
 pub type Client = LlbBridgeClient<Channel>;
 
+/// The container's stdin and stdout as one duplex byte stream.
+type Stdio = tokio::io::Join<pipe::Receiver, pipe::Sender>;
+
+/// buildkitd hands the frontend two pipes. They are used non-blocking through the reactor:
+/// `tokio::io::stdin` would park a thread in a `read` that cannot be cancelled, and since
+/// buildkitd keeps the pipe open until this process exits, nothing could end it cleanly.
+fn stdio_pipes() -> std::io::Result<Stdio> {
+    let stdin = pipe::Receiver::from_owned_fd(std::io::stdin().as_fd().try_clone_to_owned()?)?;
+    let stdout = pipe::Sender::from_owned_fd(std::io::stdout().as_fd().try_clone_to_owned()?)?;
+    Ok(tokio::io::join(stdin, stdout))
+}
+
 /// Connects to the bridge served on stdin/stdout.
 pub async fn connect_stdio() -> Result<Client, GatewayError> {
-    let io = Mutex::new(Some(tokio::io::join(tokio::io::stdin(), tokio::io::stdout())));
+    let stdio = stdio_pipes().map_err(|e| {
+        GatewayError::Connect(format!("stdin and stdout must be the pipes buildkitd passes a frontend: {e}"))
+    })?;
+    let io = Mutex::new(Some(stdio));
     let channel = Endpoint::from_static("http://localhost")
         .connect_with_connector(tower::service_fn(move |_| {
             let stream = io.lock().ok().and_then(|mut s| s.take());
