@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end part of scripts/test.sh: engine up, local base images, mstage:dev from a
 # static build, then the e2e cases (mstage vs the stock frontend) and BuildKit's integration
-# cases (stock frontend as the baseline, then mstage). Stops what it started, by PID.
+# cases (stock frontend as the baseline, then mstage), then every example of examples/
+# (scripts/examples.sh). Stops what it started, by PID.
 #
 #   E2E_KEEP=1              keep a dockerd this script started (for the next run)
 #   MSTAGE_IT_STOCK_ALL=1   also build testEmptyStages with the stock frontend (crashes dockerd)
@@ -40,4 +41,6 @@ strict=()
 target/release/buildkit_integration --frontend mstage:dev --jobs 2 --restart-engine "$restart" \
     --json "$E2E_STATE/integration-mstage.json" --baseline "$E2E_STATE/integration-stock.json" \
     --must-pass tests/integration/must-pass.txt "${strict[@]}" || status=1
+echo "== examples/ built through mstage:dev, run and measured (scripts/examples.sh)" >&2
+bash scripts/examples.sh || status=1
 exit $status
