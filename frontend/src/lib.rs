@@ -6,6 +6,7 @@
 //! [`gateway`] serves BuildKit over stdio; [`cli`] is the command line.
 
 pub mod cli;
+pub mod dockerignore;
 pub mod gateway;
 pub mod image;
 pub mod instructions;

@@ -113,7 +113,7 @@ fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(BuildRequest, S
     let ignore = std::fs::read_to_string(PathBuf::from(ignore_path))
         .or_else(|_| std::fs::read_to_string(b.context.join(".dockerignore")))
         .unwrap_or_default();
-    let dockerignore = parse_dockerignore(&ignore);
+    let dockerignore = crate::dockerignore::parse(&ignore)?;
     let req = BuildRequest {
         dockerfile,
         dockerfile_name: name.clone(),
@@ -131,30 +131,6 @@ fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(BuildRequest, S
     Ok((req, name))
 }
 
-/// `.dockerignore` lines -> patterns (comments and blanks dropped, paths cleaned).
-pub fn parse_dockerignore(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let l = line.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
-        }
-        let (neg, p) = match l.strip_prefix('!') {
-            Some(rest) => (true, rest.trim()),
-            None => (false, l),
-        };
-        let mut p = crate::lower::clean_path(p);
-        if p.len() > 1 {
-            p = p.trim_start_matches('/').to_string();
-        }
-        if p.is_empty() {
-            continue;
-        }
-        out.push(if neg { format!("!{p}") } else { p });
-    }
-    out
-}
-
 fn fail(e: CompileError, req: &BuildRequest, name: &str) -> anyhow::Error {
     anyhow!("{}", e.render(name, &req.dockerfile))
 }
@@ -164,6 +140,7 @@ pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
     let (req, name) = read_request(&cmd.build, cmd.resolve == ResolveArg::None)?;
     let builds = match cmd.resolve {
         ResolveArg::None => futures::executor::block_on(lower::compile(&req, &NoneResolver)),
+        #[cfg(feature = "registry")]
         ResolveArg::Registry => {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -171,6 +148,10 @@ pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
                 .context("starting the async runtime")?;
             let resolver = lower::RegistryResolver::default();
             rt.block_on(lower::compile(&req, &resolver))
+        }
+        #[cfg(not(feature = "registry"))]
+        ResolveArg::Registry => {
+            bail!("this mstage was built without registry support (cargo feature `registry`)")
         }
     }
     .map_err(|e| fail(e, &req, &name))?;

@@ -27,10 +27,18 @@ pub struct ServerCaps {
 }
 
 /// Gateway caps assumed when `Ping` lists none (grpcclient's frozen defaults).
-const DEFAULT_GATEWAY_CAPS: &[&str] = &["solve.base", "solve.inlinereturn", "resolveimage", "readfile"];
+const DEFAULT_GATEWAY_CAPS: &[&str] = &[
+    "solve.base",
+    "solve.inlinereturn",
+    "resolveimage",
+    "readfile",
+];
 
 fn enabled(caps: &[mstage_proto::apicaps::ApiCap]) -> BTreeSet<String> {
-    caps.iter().filter(|c| c.enabled).map(|c| c.id.clone()).collect()
+    caps.iter()
+        .filter(|c| c.enabled)
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 /// Runs the build and sends exactly one `Return`.
@@ -103,14 +111,20 @@ pub struct LoadedDockerfile {
     pub definition: pb::Definition,
 }
 
-async fn build(client: &mut Client, opts: &FrontendOptions, caps: &ServerCaps) -> Result<gw::Result, rpc::Status> {
+async fn build(
+    client: &mut Client,
+    opts: &FrontendOptions,
+    caps: &ServerCaps,
+) -> Result<gw::Result, rpc::Status> {
     let df = load_dockerfile(client, opts, caps).await?;
     let file = SourceFile {
         filename: &df.name,
         data: &df.data,
         definition: Some(&df.definition),
     };
-    let request = build_request(client, opts, caps, &df).await.map_err(|e| compile_status(e, &file))?;
+    let request = build_request(client, opts, caps, &df)
+        .await
+        .map_err(|e| compile_status(e, &file))?;
 
     if let Some(id) = opts.get("requestid").filter(|s| !s.is_empty()) {
         return subrequests::handle(id, &request).map_err(|e| compile_status(e, &file));
@@ -128,7 +142,11 @@ fn compile_status(e: CompileError, file: &SourceFile<'_>) -> rpc::Status {
 }
 
 /// Solves a Definition lazily and returns the ref it becomes.
-async fn solve(client: &mut Client, caps: &ServerCaps, def: pb::Definition) -> Result<RefKind, rpc::Status> {
+async fn solve(
+    client: &mut Client,
+    caps: &ServerCaps,
+    def: pb::Definition,
+) -> Result<RefKind, rpc::Status> {
     let resp = client
         .solve(gw::SolveRequest {
             definition: Some(def),
@@ -142,7 +160,11 @@ async fn solve(client: &mut Client, caps: &ServerCaps, def: pb::Definition) -> R
     match resp.result.and_then(|r| r.result) {
         Some(r) => Ok(r),
         None if !resp.r#ref.is_empty() => Ok(RefKind::RefDeprecated(resp.r#ref)),
-        None => Err(errors::status("BuildKit returned no result for a solve", None, None)),
+        None => Err(errors::status(
+            "BuildKit returned no result for a solve",
+            None,
+            None,
+        )),
     }
 }
 
@@ -186,19 +208,37 @@ fn small_local(
         l = l.differ(Differ::None, true);
     }
     let st = l.custom_name(custom_name).build();
-    let platform = caps.worker_platforms.first().cloned().unwrap_or_else(Platform::host);
-    let mopts = MarshalOptions::new(llb_gen::Platform::new(platform.os.clone(), platform.architecture.clone()))
-        .llb_caps(caps.llb.iter());
+    let platform = caps
+        .worker_platforms
+        .first()
+        .cloned()
+        .unwrap_or_else(Platform::host);
+    let mopts = MarshalOptions::new(llb_gen::Platform::new(
+        platform.os.clone(),
+        platform.architecture.clone(),
+    ))
+    .llb_caps(caps.llb.iter());
     st.marshal(&mopts)
         .map_err(|e| errors::status(&format!("internal error: {e}"), None, None))
 }
 
-async fn load_dockerfile(client: &mut Client, opts: &FrontendOptions, caps: &ServerCaps) -> Result<LoadedDockerfile, rpc::Status> {
-    let mut name = opts.get("filename").filter(|s| !s.is_empty()).unwrap_or("Dockerfile").to_string();
+async fn load_dockerfile(
+    client: &mut Client,
+    opts: &FrontendOptions,
+    caps: &ServerCaps,
+) -> Result<LoadedDockerfile, rpc::Status> {
+    let mut name = opts
+        .get("filename")
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Dockerfile")
+        .to_string();
     if let Some(sub) = opts.get("contextsubdir").filter(|s| !s.is_empty()) {
         name = format!("{}/{}", sub.trim_end_matches('/'), name);
     }
-    let local_name = opts.get("dockerfilekey").filter(|s| !s.is_empty()).unwrap_or("dockerfile");
+    let local_name = opts
+        .get("dockerfilekey")
+        .filter(|s| !s.is_empty())
+        .unwrap_or("dockerfile");
     let ignore_name = format!("{name}.dockerignore");
     let mut follow = vec![name.clone(), ignore_name.clone()];
     if name == "Dockerfile" {
@@ -215,11 +255,21 @@ async fn load_dockerfile(client: &mut Client, opts: &FrontendOptions, caps: &Ser
     let r = solve(client, caps, def.clone()).await?;
     let data = match read_file(client, &r, &name).await {
         Ok(d) => d,
-        Err(first) if name == "Dockerfile" => read_file(client, &r, "dockerfile").await.map_err(|_| {
-            errors::status(&format!("failed to read dockerfile: {}", first.message()), None, None)
-        })?,
+        Err(first) if name == "Dockerfile" => {
+            read_file(client, &r, "dockerfile").await.map_err(|_| {
+                errors::status(
+                    &format!("failed to read dockerfile: {}", first.message()),
+                    None,
+                    None,
+                )
+            })?
+        }
         Err(e) => {
-            return Err(errors::status(&format!("failed to read dockerfile: {}", e.message()), None, None))
+            return Err(errors::status(
+                &format!("failed to read dockerfile: {}", e.message()),
+                None,
+                None,
+            ))
         }
     };
     let ignore = read_file(client, &r, &ignore_name).await.ok();
@@ -232,7 +282,12 @@ async fn load_dockerfile(client: &mut Client, opts: &FrontendOptions, caps: &Ser
 }
 
 /// The context's `.dockerignore` (missing = no patterns).
-async fn context_dockerignore(client: &mut Client, opts: &FrontendOptions, caps: &ServerCaps, context_name: &str) -> Result<Vec<u8>, rpc::Status> {
+async fn context_dockerignore(
+    client: &mut Client,
+    opts: &FrontendOptions,
+    caps: &ServerCaps,
+    context_name: &str,
+) -> Result<Vec<u8>, rpc::Status> {
     let def = small_local(
         context_name,
         vec![".dockerignore".into()],
@@ -242,7 +297,9 @@ async fn context_dockerignore(client: &mut Client, opts: &FrontendOptions, caps:
         caps,
     )?;
     let r = solve(client, caps, def).await?;
-    Ok(read_file(client, &r, ".dockerignore").await.unwrap_or_default())
+    Ok(read_file(client, &r, ".dockerignore")
+        .await
+        .unwrap_or_default())
 }
 
 fn parse_bytes(v: &str) -> Option<i64> {
@@ -250,7 +307,11 @@ fn parse_bytes(v: &str) -> Option<i64> {
     let (num, mult) = match v.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         None => (v, 1i64),
         Some((i, _)) => {
-            let m = match v[i..].to_ascii_lowercase().trim_end_matches('b').trim_end_matches('i') {
+            let m = match v[i..]
+                .to_ascii_lowercase()
+                .trim_end_matches('b')
+                .trim_end_matches('i')
+            {
                 "" => 1,
                 "k" => 1 << 10,
                 "m" => 1 << 20,
@@ -270,30 +331,58 @@ async fn build_request(
     df: &LoadedDockerfile,
 ) -> Result<BuildRequest, CompileError> {
     let bad = |what: &str, v: &str| CompileError::request(format!("invalid {what} option: {v:?}"));
-    let context_name = opts.get("contextkey").filter(|s| !s.is_empty()).unwrap_or("context").to_string();
+    let context_name = opts
+        .get("contextkey")
+        .filter(|s| !s.is_empty())
+        .unwrap_or("context")
+        .to_string();
     let ignore = match &df.ignore {
         Some(b) => b.clone(),
         None => context_dockerignore(client, opts, caps, &context_name)
             .await
             .map_err(|s| CompileError::request(s.message))?,
     };
-    let dockerignore = crate::cli::llb::parse_dockerignore(&String::from_utf8_lossy(&ignore));
+    let dockerignore = crate::dockerignore::parse(&String::from_utf8_lossy(&ignore))
+        .map_err(|e| CompileError::request(e.to_string()))?;
 
     let mut target_platforms = Vec::new();
-    for p in opts.get("platform").unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        target_platforms.push(Platform::parse(p).map_err(|e| bad("platform", &e.to_string()))?.normalize());
+    for p in opts
+        .get("platform")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        target_platforms.push(
+            Platform::parse(p)
+                .map_err(|e| bad("platform", &e.to_string()))?
+                .normalize(),
+        );
     }
-    let build_args: BTreeMap<String, String> =
-        opts.with_prefix("build-arg:").map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let labels = opts.with_prefix("label:").map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let build_args: BTreeMap<String, String> = opts
+        .with_prefix("build-arg:")
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let labels = opts
+        .with_prefix("label:")
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let no_cache = match opts.get("no-cache") {
         None => NoCache::Off,
         Some("") => NoCache::All,
         Some(v) => NoCache::Stages(v.split(',').map(|s| s.trim().to_string()).collect()),
     };
     let mut extra_hosts = Vec::new();
-    for h in opts.get("add-hosts").unwrap_or("").split(',').filter(|s| !s.is_empty()) {
-        let (host, ip) = h.split_once('=').or_else(|| h.split_once(':')).ok_or_else(|| bad("add-hosts", h))?;
+    for h in opts
+        .get("add-hosts")
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+    {
+        let (host, ip) = h
+            .split_once('=')
+            .or_else(|| h.split_once(':'))
+            .ok_or_else(|| bad("add-hosts", h))?;
         extra_hosts.push(ExtraHost {
             host: host.to_string(),
             ip: ip.to_string(),
@@ -304,7 +393,12 @@ async fn build_request(
         None => 0,
     };
     let mut ulimits = Vec::new();
-    for u in opts.get("ulimit").unwrap_or("").split(',').filter(|s| !s.is_empty()) {
+    for u in opts
+        .get("ulimit")
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+    {
         let (name, limits) = u.split_once('=').ok_or_else(|| bad("ulimit", u))?;
         let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));
         ulimits.push(Ulimit {
@@ -320,27 +414,47 @@ async fn build_request(
         v => return Err(bad("force-network-mode", v)),
     };
     let image_resolve_mode = ResolveMode::parse(opts.get("image-resolve-mode").unwrap_or(""))
-        .ok_or_else(|| bad("image-resolve-mode", opts.get("image-resolve-mode").unwrap_or("")))?;
+        .ok_or_else(|| {
+            bad(
+                "image-resolve-mode",
+                opts.get("image-resolve-mode").unwrap_or(""),
+            )
+        })?;
     let multi_platform = opts.flag("multi-platform").unwrap_or(false)
-        || build_args.get("BUILDKIT_MULTI_PLATFORM").is_some_and(|v| v == "1" || v == "true");
+        || build_args
+            .get("BUILDKIT_MULTI_PLATFORM")
+            .is_some_and(|v| v == "1" || v == "true");
     let hostname = opts
         .get("hostname")
-        .or_else(|| build_args.get("BUILDKIT_SANDBOX_HOSTNAME").map(String::as_str))
+        .or_else(|| {
+            build_args
+                .get("BUILDKIT_SANDBOX_HOSTNAME")
+                .map(String::as_str)
+        })
         .filter(|s| !s.is_empty())
         .map(str::to_string);
     let mut named_contexts = BTreeMap::new();
     for (name, value) in opts.with_prefix("context:") {
         let ctx = if let Some(r) = value.strip_prefix("docker-image://") {
-            NamedContext::Image { reference: r.to_string() }
+            NamedContext::Image {
+                reference: r.to_string(),
+            }
         } else if let Some(l) = value.strip_prefix("local:") {
             NamedContext::Local {
                 name: l.to_string(),
                 exclude_patterns: Vec::new(),
             }
-        } else if value.starts_with("git@") || value.starts_with("git://") || value.ends_with(".git") {
-            NamedContext::Git { url: value.to_string() }
+        } else if value.starts_with("git@")
+            || value.starts_with("git://")
+            || value.ends_with(".git")
+        {
+            NamedContext::Git {
+                url: value.to_string(),
+            }
         } else if value.starts_with("https://") || value.starts_with("http://") {
-            NamedContext::Http { url: value.to_string() }
+            NamedContext::Http {
+                url: value.to_string(),
+            }
         } else {
             return Err(CompileError::request(format!(
                 "unsupported named context {name}={value}: mstage supports docker-image://, local:, git and http(s) contexts"
@@ -351,7 +465,10 @@ async fn build_request(
     Ok(BuildRequest {
         dockerfile: df.data.clone(),
         dockerfile_name: df.name.clone(),
-        target: opts.get("target").filter(|s| !s.is_empty()).map(str::to_string),
+        target: opts
+            .get("target")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         build_args,
         labels,
         target_platforms,
@@ -396,10 +513,23 @@ async fn solve_and_collect(
         let r = match r {
             RefKind::Ref(r) => r,
             RefKind::RefDeprecated(id) => gw::Ref { id, def: None },
-            _ => return Err(errors::status("BuildKit returned several refs for one solve", None, None)),
+            _ => {
+                return Err(errors::status(
+                    "BuildKit returned several refs for one solve",
+                    None,
+                    None,
+                ))
+            }
         };
-        let suffix = if single { String::new() } else { format!("/{id}") };
-        metadata.insert(format!("containerimage.config{suffix}"), b.image_config.clone());
+        let suffix = if single {
+            String::new()
+        } else {
+            format!("/{id}")
+        };
+        metadata.insert(
+            format!("containerimage.config{suffix}"),
+            b.image_config.clone(),
+        );
         if let Some(base) = &b.base_image_config {
             metadata.insert(format!("containerimage.base.config{suffix}"), base.clone());
         }

@@ -48,6 +48,7 @@ mod mount;
 mod parse;
 mod stage;
 mod suggest;
+pub(crate) use suggest::suggest;
 mod values;
 
 pub use commands::*;

@@ -307,7 +307,15 @@ impl Plan {
         plan.target = match opts.target {
             None | Some("") => plan.stages.len() - 1,
             Some(t) => plan.find_by_name(t).ok_or_else(|| {
-                CompileError::request(format!("target stage {t:?} could not be found"))
+                let names: Vec<&str> = plan
+                    .stages
+                    .iter()
+                    .filter_map(|s| s.name.as_deref())
+                    .collect();
+                let hint = crate::instructions::suggest(t, &names, true)
+                    .map(|n| format!(" (did you mean {n}?)"))
+                    .unwrap_or_default();
+                CompileError::request(format!("target stage {t:?} could not be found{hint}"))
             })?,
         };
 

@@ -64,15 +64,21 @@ pub(super) fn dispatch_copy(
         }
     }
     // The Go client never declares these caps on file ops, so an older BuildKit would
-    // silently ignore the fields; refuse instead, naming the feature.
-    let needs: [(bool, &str, &str); 4] = [
+    // silently ignore the fields. `--exclude` is refused there (ignoring it could put files
+    // the user meant to keep out, such as credentials, into the image). `--parents` degrades
+    // as with BuildKit's own frontend: the engine copies the whole pivot directory.
+    if cfg.parents && !ctx.caps.supports("file.copy.includeexcludepatterns") {
+        tracing::warn!(
+            "line {}: this BuildKit lacks include patterns; COPY --parents copies the whole source directory, as BuildKit's own frontend does here",
+            range.start_line
+        );
+    }
+    let needs: [(bool, &str, &str); 2] = [
         (
             !cfg.excludes.is_empty(),
             "file.copy.includeexcludepatterns",
             "--exclude",
         ),
-        (cfg.parents, "file.copy.includeexcludepatterns", "--parents"),
-        (cfg.parents, "file.copy.requiredpaths", "--parents"),
         (
             matches!(cfg.chmod, Some(Chmod::Symbolic(_))),
             "file.copy.modestring",
