@@ -34,7 +34,11 @@ pub struct SourceFile<'a> {
 }
 
 /// An error status; with `range`, it carries the Dockerfile lines.
-pub fn status(message: &str, range: Option<SourceRange>, file: Option<&SourceFile<'_>>) -> rpc::Status {
+pub fn status(
+    message: &str,
+    range: Option<SourceRange>,
+    file: Option<&SourceFile<'_>>,
+) -> rpc::Status {
     let mut details = Vec::new();
     if let (Some(r), Some(f)) = (range, file) {
         let pb_range = pb::Range {
@@ -113,6 +117,8 @@ mod tests {
 
     #[test]
     fn errors_without_a_range_carry_no_source() {
-        assert!(status("target stage x not found", None, None).details.is_empty());
+        assert!(status("target stage x not found", None, None)
+            .details
+            .is_empty());
     }
 }

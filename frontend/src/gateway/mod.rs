@@ -44,7 +44,8 @@ impl GatewayError {
 
 /// True when this process was started by buildkitd as a gateway frontend.
 pub fn started_by_buildkit() -> bool {
-    std::env::vars().any(|(k, _)| k.starts_with("BUILDKIT_FRONTEND_OPT_") || k == "BUILDKIT_SESSION_ID")
+    std::env::vars()
+        .any(|(k, _)| k.starts_with("BUILDKIT_FRONTEND_OPT_") || k == "BUILDKIT_SESSION_ID")
 }
 
 /// Runs one build as a gateway frontend: reads the options from the environment, talks to

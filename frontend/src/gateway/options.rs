@@ -40,8 +40,7 @@ impl FrontendOptions {
                 out.session_id = Some(v);
             } else if k == "BUILDKIT_WORKERS" {
                 if let Ok(workers) = serde_json::from_str::<Vec<WorkerJson>>(&v) {
-                    out.worker_platforms =
-                        workers.into_iter().flat_map(|w| w.platforms).collect();
+                    out.worker_platforms = workers.into_iter().flat_map(|w| w.platforms).collect();
                 }
             }
         }
@@ -84,7 +83,10 @@ mod tests {
             ),
             ("HOME".into(), "/".into()),
         ]);
-        assert_eq!(o.with_prefix("build-arg:").collect::<Vec<_>>(), [("A", "b=c")]);
+        assert_eq!(
+            o.with_prefix("build-arg:").collect::<Vec<_>>(),
+            [("A", "b=c")]
+        );
         assert_eq!(o.get("filename"), Some("Dockerfile"));
         assert_eq!(o.session_id.as_deref(), Some("sid"));
         assert_eq!(o.worker_platforms[0].architecture, "arm64");

@@ -59,7 +59,10 @@ fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
             "base": s.base_name,
             "location": {"ranges": [{"start": {"line": s.range.start_line}, "end": {"line": s.range.end_line}}]},
         }));
-        text.push_str(&format!("{name}{}\n", if default { " (default)" } else { "" }));
+        text.push_str(&format!(
+            "{name}{}\n",
+            if default { " (default)" } else { "" }
+        ));
     }
     Ok((json!({ "targets": list }), text))
 }

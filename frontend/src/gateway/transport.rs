@@ -32,7 +32,9 @@ fn stdio_pipes() -> std::io::Result<Stdio> {
 /// Connects to the bridge served on stdin/stdout.
 pub async fn connect_stdio() -> Result<Client, GatewayError> {
     let stdio = stdio_pipes().map_err(|e| {
-        GatewayError::Connect(format!("stdin and stdout must be the pipes buildkitd passes a frontend: {e}"))
+        GatewayError::Connect(format!(
+            "stdin and stdout must be the pipes buildkitd passes a frontend: {e}"
+        ))
     })?;
     let io = Mutex::new(Some(stdio));
     let channel = Endpoint::from_static("http://localhost")
