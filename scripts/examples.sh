@@ -56,7 +56,8 @@ out=$E2E_STATE/examples
 mkdir -p "$out"
 scratch=$(mktemp -d /tmp/mstage-examples.XXXXXX)
 : >"$scratch/containers"
-: >"$out/sizes.tsv"
+# Sizes by example, kept across runs (a run of some examples updates their rows only).
+touch "$out/sizes.tsv"
 
 say() { printf 'examples: %s\n' "$*" >&2; }
 fail() {
@@ -141,9 +142,11 @@ output_is() {
 
 size_of() { "$DOCKER" image inspect -f '{{.Size}}' "$1"; }
 
-# record NAME MULTI_TAG SINGLE_TAG
+# record NAME MULTI_TAG SINGLE_TAG: (re)places NAME's row in sizes.tsv.
 record() {
-    printf '%s\t%s\t%s\n' "$1" "$(size_of "$2")" "$(size_of "$3")" >>"$out/sizes.tsv"
+    { grep -v "^$1"$'\t' "$out/sizes.tsv" || true; } >"$out/sizes.tsv.tmp"
+    printf '%s\t%s\t%s\n' "$1" "$(size_of "$2")" "$(size_of "$3")" >>"$out/sizes.tsv.tmp"
+    mv "$out/sizes.tsv.tmp" "$out/sizes.tsv"
 }
 
 # --- one function per example -------------------------------------------------------------
@@ -283,8 +286,9 @@ ex_dev_prod_targets() {
     local d=examples/dev-prod-targets img=mstage-example/dev-prod-targets id
     build "$d" "$img:dev" --target dev
     build "$d" "$img:multi" --target prod
-    # The default target is prod (the last stage): same image.
-    build "$d" "$img:default"
+    # The default target is prod (the last stage): same image (cached even with
+    # EXAMPLES_NO_CACHE, to compare the image ids).
+    EXAMPLES_NO_CACHE=0 build "$d" "$img:default"
     config_is "$img:default" '{{.Id}}' "$("$DOCKER" image inspect -f '{{.Id}}' "$img:multi")"
     config_is "$img:multi" '{{.Config.User}}' node
     id=$(run_bg "$img:multi" --health-interval=1s)
@@ -301,7 +305,7 @@ ex_dev_prod_targets() {
     http_expect "$id" 3000 / '"mode":"production","nodemon":true'
     stop "$id"
     record dev-prod-targets "$img:multi" "$img:single"
-    printf 'dev-prod-targets (dev)\t%s\t%s\n' "$(size_of "$img:dev")" "$(size_of "$img:single")" >>"$out/sizes.tsv"
+    record "dev-prod-targets (dev)" "$img:dev" "$img:single"
 }
 
 ex_buildkit_extras() {
@@ -349,8 +353,9 @@ ex_buildkit_extras() {
     record buildkit-extras "$img:multi" "$img:single"
 }
 
-all=(hello node-typescript-api static-site-nginx go-scratch python-venv java-maven
+all_examples=(hello node-typescript-api static-site-nginx go-scratch python-venv java-maven
     build-test-runtime dev-prod-targets buildkit-extras)
+all=("${all_examples[@]}")
 [ ${#only[@]} -gt 0 ] && all=("${only[@]}")
 
 status=0 passed=0 t_all=$(date +%s)
@@ -386,9 +391,11 @@ table=$out/sizes.md
 {
     echo "| example | multi-stage image | single-stage image (\`Dockerfile.single\`) | multi / single |"
     echo "|---|---|---|---|"
-    while IFS=$'\t' read -r name m s; do
+    for row in "${all_examples[@]}" "dev-prod-targets (dev)"; do
+        line=$(grep "^$row"$'\t' "$out/sizes.tsv") || continue
+        IFS=$'\t' read -r name m s <<<"$line"
         printf '| %s | %s | %s | %s%% |\n' "$name" "$(mb "$m")" "$(mb "$s")" "$(awk -v m="$m" -v s="$s" 'BEGIN { p = 100 * m / s; printf (p < 10 ? "%.1f" : "%.0f"), p }')"
-    done <"$out/sizes.tsv"
+    done
 } >"$table"
 
 say "stand-ins: ${t_standins} s; examples: $(($(date +%s) - t_all)) s"
@@ -406,7 +413,7 @@ replace_sizes() {
         !skip { print }' "$file" >"$file.tmp" && mv "$file.tmp" "$file"
 }
 if [ "$update" = 1 ]; then
-    engine="Docker $("$DOCKER" version -f '{{.Server.Version}}') (BuildKit $("$DOCKER" version -f '{{range .Server.Components}}{{if eq .Name "buildkit"}}{{.Version}}{{end}}{{end}}' 2>/dev/null || true)), base images: the stand-ins of \`scripts/make-example-standins.sh\`"
+    engine="Docker $("$DOCKER" version -f '{{.Server.Version}}') and its built-in BuildKit, base images: the stand-ins of \`scripts/make-example-standins.sh\`"
     head2=$(head -2 "$table")
     while IFS=$'\t' read -r name _ _; do
         dir=examples/${name%% *}
