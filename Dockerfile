@@ -7,13 +7,13 @@ ARG RUST_IMAGE=rust:1-bookworm
 FROM ${RUST_IMAGE} AS build
 WORKDIR /src
 COPY . .
-# glibc with crt-static gives a static-pie binary; OpenSSL (native-tls) links statically too
-# (libssl-dev ships the .a files). The explicit target keeps RUSTFLAGS off build scripts.
+# glibc with crt-static gives a static-pie binary. Without the CLI-only `registry` feature
+# no OpenSSL is linked. The explicit target keeps RUSTFLAGS off build scripts.
 RUN --mount=type=cache,id=mstage-target,target=/src/target \
     set -eux; \
     triple="$(uname -m)-unknown-linux-gnu"; \
     RUSTFLAGS='-C target-feature=+crt-static' \
-        cargo build --release --locked --target "$triple" -p mstage; \
+        cargo build --release --locked --target "$triple" -p mstage --no-default-features; \
     cp "target/$triple/release/mstage" /mstage; \
     /mstage --version
 

@@ -5,9 +5,9 @@
 #
 #   scripts/package-dev-image.sh [--build] [--tag TAG] [BINARY]
 #
-# --build     first build the static binary:
+# --build     first build the static binary, without the CLI-only `registry` feature:
 #             RUSTFLAGS='-C target-feature=+crt-static' cargo build --release
-#               --target x86_64-unknown-linux-gnu -p mstage
+#               --target x86_64-unknown-linux-gnu -p mstage --no-default-features
 # BINARY      default: target/x86_64-unknown-linux-gnu/release/mstage (the static build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ done
 if [ "$build" = 1 ]; then
     # The target triple keeps RUSTFLAGS off build scripts and proc macros (they stay dynamic).
     RUSTFLAGS='-C target-feature=+crt-static' \
-        cargo build --release --target "$TRIPLE" -p mstage
+        cargo build --release --target "$TRIPLE" -p mstage --no-default-features
 fi
 target_dir=${CARGO_TARGET_DIR:-target}
 bin=${bin:-$target_dir/$TRIPLE/release/mstage}

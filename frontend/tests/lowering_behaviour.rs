@@ -376,3 +376,20 @@ fn named_local_context_sends_only_the_paths_used() {
         .iter()
         .all(|s| s.attrs["local.excludepatterns"] == r#"["*.tmp"]"#));
 }
+
+#[test]
+fn stages_on_the_same_base_resolve_it_once() {
+    let df = "FROM alpine AS a\nRUN echo a\nFROM alpine AS b\nRUN echo b\nFROM debian:12\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n";
+    let rec = Recorder::default();
+    let b = compile_blocking(&BuildRequest::golden(df), &rec).unwrap();
+    let asked = rec.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked,
+        vec![
+            "docker.io/library/alpine:latest".to_string(),
+            "docker.io/library/debian:12".to_string()
+        ]
+    );
+    // Every stage still records its base.
+    assert_eq!(b[0].resolved.len(), 3);
+}

@@ -34,6 +34,25 @@ pub struct Compiled {
     pub plan: Plan,
 }
 
+/// For requests in order: the indices of the first of each distinct request, and for every
+/// request the position of its distinct request in that list.
+fn dedup_requests<'a>(
+    requests: impl Iterator<Item = &'a ResolveRequest>,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut first: Vec<usize> = Vec::new();
+    let mut distinct: std::collections::HashMap<&ResolveRequest, usize> = Default::default();
+    let mut slot = Vec::new();
+    for (i, rq) in requests.enumerate() {
+        let next = first.len();
+        let s = *distinct.entry(rq).or_insert(next);
+        if s == next {
+            first.push(i);
+        }
+        slot.push(s);
+    }
+    (first, slot)
+}
+
 fn proxy_from_args(args: &BTreeMap<String, String>) -> Option<ProxyEnv> {
     let mut p = ProxyEnv::default();
     let mut set = false;
@@ -246,10 +265,13 @@ pub async fn compile_platform(
                 },
             ));
         }
-        let (results, ctx_results) = futures::join!(
-            join_all(jobs.iter().map(|(_, _, rq)| resolver.resolve(rq))),
+        // Stages on the same base ask once (a 200-stage file on one image makes one call).
+        let (first, slot) = dedup_requests(jobs.iter().map(|(_, _, rq)| rq));
+        let (unique_results, ctx_results) = futures::join!(
+            join_all(first.iter().map(|&i| resolver.resolve(&jobs[i].2))),
             join_all(ctx_jobs.iter().map(|(_, _, rq)| resolver.resolve(rq)))
         );
+        let results = slot.iter().map(|&s| unique_results[s].clone());
         for ((id, key, rq), res) in ctx_jobs.into_iter().zip(ctx_results) {
             let st = &plan.stages[id];
             let res =

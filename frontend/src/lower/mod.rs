@@ -14,6 +14,7 @@ mod dump;
 mod error;
 mod frontend;
 mod graph;
+#[cfg(feature = "registry")]
 mod registry;
 mod request;
 mod resolve;
@@ -24,6 +25,7 @@ mod words;
 pub use build::{Compiled, TriggerParser};
 pub use dispatch::clean_path;
 pub use dump::definition_json;
+#[cfg(feature = "registry")]
 pub use registry::RegistryResolver;
 pub use words::Words;
 

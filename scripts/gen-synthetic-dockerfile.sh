@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Writes the synthetic benchmark Dockerfile to stdout: 200 stages, 2,000 instructions.
+# Stages s0..s198 (9 instructions each: FROM busybox, ARG, ENV, WORKDIR, COPY from the
+# context, COPY --from its parent stage s((i-1)/2), RUN with a cache mount, LABEL, EXPOSE)
+# feed a final `FROM scratch` stage that copies /out from every one of them (a fan-in of
+# 199 `COPY --from`), padded with LABELs to exactly 2,000 instructions. The context needs
+# files f0.txt..f9.txt.
+#
+#   scripts/gen-synthetic-dockerfile.sh > tests/benches/synthetic-200.Dockerfile
+#
+# `cargo bench` (tests/benches/compiler.rs) and scripts/bench-e2e.sh read the committed
+# output; regenerate it with the command above after changing this script.
+set -euo pipefail
+stages=200 total=2000
+n=0
+emit() { printf '%s\n' "$1"; n=$((n + 1)); }
+for ((i = 0; i < stages - 1; i++)); do
+    emit "FROM busybox:latest AS s$i"
+    emit "ARG V$i=v$i"
+    emit "ENV A$i=\${V$i} B$i=b$i"
+    emit "WORKDIR /w$i"
+    emit "COPY f$((i % 10)).txt ./"
+    if [ "$i" -gt 0 ]; then
+        emit "COPY --from=s$(((i - 1) / 2)) /out ./parent"
+    else
+        emit "USER root"
+    fi
+    emit "RUN --mount=type=cache,target=/c echo $i \$A$i > /out"
+    emit "LABEL stage$i=\"\$A$i\""
+    emit "EXPOSE $((8000 + i))"
+done
+emit "FROM scratch AS final"
+for ((i = 0; i < stages - 1; i++)); do
+    emit "COPY --from=s$i /out /o/$i"
+done
+while [ "$n" -lt "$total" ]; do
+    emit "LABEL pad$n=$n"
+done
