@@ -126,7 +126,8 @@ async fn build(
         .await
         .map_err(|e| compile_status(e, &file))?;
 
-    if let Some(id) = opts.get("requestid").filter(|s| !s.is_empty()) {
+    let subrequest = opts.get("requestid").filter(|s| !s.is_empty());
+    if let Some(id) = subrequest.filter(|id| *id != subrequests::CONVERT_LLB) {
         return subrequests::handle(id, &request).map_err(|e| compile_status(e, &file));
     }
 
@@ -134,6 +135,9 @@ async fn build(
     let builds = crate::lower::compile(&request, &resolver)
         .await
         .map_err(|e| compile_status(e, &file))?;
+    if subrequest.is_some() {
+        return Ok(subrequests::convert_llb(&builds));
+    }
     solve_and_collect(client, caps, &request, builds).await
 }
 

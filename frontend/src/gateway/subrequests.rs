@@ -5,43 +5,215 @@ use std::collections::BTreeMap;
 use mstage_proto::gateway as gw;
 use serde_json::json;
 
-use crate::lower::{BuildRequest, CompileError};
+use base64::Engine as _;
+
+use crate::instructions::{ArgDef, Instruction, MountType};
+use crate::lower::{BuildRequest, CompileError, PlatformBuild};
+use crate::syntax::SourceRange;
 
 const DESCRIBE: &str = "frontend.subrequests.describe";
+const OUTLINE: &str = "frontend.outline";
 const TARGETS: &str = "frontend.targets";
+/// Answered after compiling (it needs the resolved base images), see [`convert_llb`].
+pub const CONVERT_LLB: &str = "frontend.convertllb";
+
+/// Every subrequest mstage answers, with its version and description.
+const SUPPORTED: [(&str, &str, &str); 4] = [
+    (DESCRIBE, "1.0.0", "List available subrequest types"),
+    (
+        OUTLINE,
+        "1.0.0",
+        "List all parameters current build target supports",
+    ),
+    (TARGETS, "1.0.0", "List all targets current build supports"),
+    (
+        CONVERT_LLB,
+        "0.1.0",
+        "Convert the build to LLB and return it as JSON",
+    ),
+];
 
 /// Answers subrequest `id`; unknown ones are an error naming what is supported.
 pub fn handle(id: &str, request: &BuildRequest) -> Result<gw::Result, CompileError> {
     let (value, text) = match id {
         DESCRIBE => describe(),
+        OUTLINE => outline(request)?,
         TARGETS => targets(request)?,
         other => {
+            let names: Vec<&str> = SUPPORTED.iter().map(|s| s.0).collect();
             return Err(CompileError::request(format!(
-                "unsupported request {other}: mstage answers {DESCRIBE} and {TARGETS}"
-            )))
+                "unsupported request {other}: mstage answers {}",
+                names.join(", ")
+            )));
         }
     };
+    Ok(metadata_result(value, Some(text), "1.0.0"))
+}
+
+fn metadata_result(value: serde_json::Value, text: Option<String>, version: &str) -> gw::Result {
     let mut metadata = BTreeMap::new();
     metadata.insert("result.json".to_string(), value.to_string().into_bytes());
-    metadata.insert("result.txt".to_string(), text.into_bytes());
-    metadata.insert("version".to_string(), b"1.0.0".to_vec());
-    Ok(gw::Result {
+    if let Some(text) = text {
+        metadata.insert("result.txt".to_string(), text.into_bytes());
+    }
+    metadata.insert("version".to_string(), version.as_bytes().to_vec());
+    gw::Result {
         metadata,
         ..Default::default()
-    })
+    }
+}
+
+/// `frontend.convertllb`: the Definition mstage would solve (first platform), as JSON: every
+/// op by digest, with its metadata.
+pub fn convert_llb(builds: &[PlatformBuild]) -> gw::Result {
+    let mut def = serde_json::Map::new();
+    let mut metadata = serde_json::Map::new();
+    if let Some(b) = builds.first() {
+        let dumped = crate::lower::definition_json(&b.definition);
+        for op in dumped["ops"].as_array().into_iter().flatten() {
+            let digest = op["digest"].as_str().unwrap_or_default().to_string();
+            let mut body = op.clone();
+            if let Some(o) = body.as_object_mut() {
+                o.remove("digest");
+                if let Some(name) = o.remove("name") {
+                    metadata.insert(
+                        digest.clone(),
+                        json!({ "description": { "llb.customname": name } }),
+                    );
+                }
+            }
+            def.insert(digest, body);
+        }
+    }
+    metadata_result(json!({ "def": def, "metadata": metadata }), None, "0.1.0")
 }
 
 fn describe() -> (serde_json::Value, String) {
-    let list = [
-        (DESCRIBE, "List available subrequest types"),
-        (TARGETS, "List all targets current build supports"),
-    ];
-    let v = json!(list
+    let v = json!(SUPPORTED
         .iter()
-        .map(|(n, d)| json!({"name": n, "version": "1.0.0", "type": "rpc", "description": d}))
+        .map(|(n, v, d)| json!({"name": n, "version": v, "type": "rpc", "description": d}))
         .collect::<Vec<_>>());
-    let text = list.iter().map(|(n, d)| format!("{n:<32}{d}\n")).collect();
+    let text = SUPPORTED
+        .iter()
+        .map(|(n, _, d)| format!("{n:<32}{d}\n"))
+        .collect();
     (v, text)
+}
+
+fn location(range: SourceRange) -> serde_json::Value {
+    json!({"ranges": [{"start": {"line": range.start_line}, "end": {"line": range.end_line}}]})
+}
+
+/// `frontend.outline`: the build args, secrets, SSH sockets and cache mounts the target
+/// stage and the stages it needs use.
+fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
+    let plan = crate::lower::plan(request)?;
+    let (_, parsed) = crate::lower::parse_dockerfile(&request.dockerfile)?;
+    let reachable = plan.reachable();
+
+    let mut args: Vec<(String, Option<String>, SourceRange)> = Vec::new();
+    let mut add_arg = |def: &ArgDef, range: SourceRange| {
+        if !args.iter().any(|a| a.0 == def.key) {
+            args.push((def.key.clone(), def.value.clone(), range));
+        }
+    };
+    for cmd in &parsed.meta_args {
+        for def in &cmd.args {
+            add_arg(def, cmd.origin.range);
+        }
+    }
+    let mut secrets: Vec<(String, bool, SourceRange)> = Vec::new();
+    let mut ssh: Vec<(String, bool, SourceRange)> = Vec::new();
+    let mut caches: Vec<(String, SourceRange)> = Vec::new();
+    for stage in plan.stages.iter().filter(|s| reachable[s.id]) {
+        for cmd in &stage.commands {
+            match &cmd.instruction {
+                Instruction::Arg(a) => {
+                    for def in &a.args {
+                        add_arg(def, a.origin.range);
+                    }
+                }
+                Instruction::Run(run) => {
+                    // Unexpanded: the outline shows what the Dockerfile asks for.
+                    let mut keep = |w: &str| Ok::<_, std::convert::Infallible>(w.to_string());
+                    let Ok(mounts) = run.expand_mounts(&mut keep) else {
+                        continue;
+                    };
+                    let range = run.origin.range;
+                    for m in mounts {
+                        let default_id = || {
+                            m.target
+                                .as_deref()
+                                .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+                        };
+                        match m.mount_type {
+                            MountType::Secret => {
+                                let id = m.id.clone().or_else(default_id).unwrap_or_default();
+                                if !secrets.iter().any(|s| s.0 == id) {
+                                    secrets.push((id, m.required, range));
+                                }
+                            }
+                            MountType::Ssh => {
+                                let id = m.id.clone().unwrap_or_else(|| "default".to_string());
+                                if !ssh.iter().any(|s| s.0 == id) {
+                                    ssh.push((id, m.required, range));
+                                }
+                            }
+                            MountType::Cache => {
+                                let id =
+                                    m.id.clone()
+                                        .or_else(|| m.target.clone())
+                                        .unwrap_or_default();
+                                caches.push((id, range));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let target = &plan.stages[plan.target];
+    let mut text = format!(
+        "TARGET: {}\n",
+        target
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("stage-{}", target.id))
+    );
+    if !args.is_empty() {
+        text.push_str("\nBUILD ARG\tVALUE\n");
+        for (k, v, _) in &args {
+            text.push_str(&format!("{k}\t{}\n", v.as_deref().unwrap_or("<UNSET>")));
+        }
+    }
+    if !secrets.is_empty() {
+        text.push_str("\nSECRET\tREQUIRED\n");
+        for (id, req, _) in &secrets {
+            text.push_str(&format!("{id}\t{}\n", if *req { "true" } else { "" }));
+        }
+    }
+    if !ssh.is_empty() {
+        text.push_str("\nSSH\tREQUIRED\n");
+        for (id, req, _) in &ssh {
+            text.push_str(&format!("{id}\t{}\n", if *req { "true" } else { "" }));
+        }
+    }
+    let value = json!({
+        "name": target.name,
+        "args": args.iter().map(|(k, v, r)| {
+            let mut a = json!({"name": k, "location": location(*r)});
+            if let Some(v) = v { a["value"] = json!(v); }
+            a
+        }).collect::<Vec<_>>(),
+        "secrets": secrets.iter().map(|(id, req, r)| json!({"name": id, "required": req, "location": location(*r)})).collect::<Vec<_>>(),
+        "ssh": ssh.iter().map(|(id, req, r)| json!({"name": id, "required": req, "location": location(*r)})).collect::<Vec<_>>(),
+        "cache": caches.iter().map(|(id, r)| json!({"ID": id, "location": location(*r)})).collect::<Vec<_>>(),
+        "sources": [base64::engine::general_purpose::STANDARD.encode(&request.dockerfile)],
+    });
+    Ok((value, text))
 }
 
 fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
@@ -57,7 +229,7 @@ fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
             "name": name,
             "default": default,
             "base": s.base_name,
-            "location": {"ranges": [{"start": {"line": s.range.start_line}, "end": {"line": s.range.end_line}}]},
+            "location": location(s.range),
         }));
         text.push_str(&format!(
             "{name}{}\n",
@@ -65,4 +237,64 @@ fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
         ));
     }
     Ok((json!({ "targets": list }), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(dockerfile: &str, target: Option<&str>) -> BuildRequest {
+        BuildRequest {
+            target: target.map(str::to_string),
+            ..BuildRequest::golden(dockerfile.as_bytes().to_vec())
+        }
+    }
+
+    const DOCKERFILE: &str = "ARG VERSION=1.2\n\
+        FROM busybox AS deps\n\
+        ARG MIRROR\n\
+        RUN --mount=type=secret,id=npmrc,required --mount=type=cache,target=/root/.npm true\n\
+        FROM busybox AS unused\n\
+        RUN --mount=type=secret,id=other true\n\
+        FROM busybox AS app\n\
+        COPY --from=deps /x /x\n\
+        RUN --mount=type=ssh true\n";
+
+    fn outline_of(target: Option<&str>) -> serde_json::Value {
+        let r = handle(OUTLINE, &request(DOCKERFILE, target)).unwrap();
+        serde_json::from_slice(&r.metadata["result.json"]).unwrap()
+    }
+
+    #[test]
+    fn outline_lists_what_the_target_needs_only() {
+        let v = outline_of(None);
+        assert_eq!(v["name"], "app");
+        let args: Vec<&str> = v["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(args, ["VERSION", "MIRROR"]);
+        assert_eq!(v["args"][0]["value"], "1.2");
+        assert_eq!(v["secrets"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(v["secrets"][0]["name"], "npmrc");
+        assert_eq!(v["secrets"][0]["required"], true);
+        assert_eq!(v["secrets"][0]["location"]["ranges"][0]["start"]["line"], 4);
+        assert_eq!(v["ssh"][0]["name"], "default");
+        assert_eq!(v["cache"][0]["ID"], "/root/.npm");
+    }
+
+    #[test]
+    fn outline_follows_the_target() {
+        let v = outline_of(Some("unused"));
+        assert_eq!(v["secrets"][0]["name"], "other");
+        assert!(v["ssh"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_subrequests_name_the_supported_ones() {
+        let e = handle("frontend.nope", &request(DOCKERFILE, None)).unwrap_err();
+        assert!(e.to_string().contains(OUTLINE), "{e}");
+    }
 }

@@ -25,6 +25,7 @@ mod words;
 pub use build::{Compiled, TriggerParser};
 pub use dispatch::clean_path;
 pub use dump::definition_json;
+pub use frontend::parse as parse_dockerfile;
 #[cfg(feature = "registry")]
 pub use registry::RegistryResolver;
 pub use words::Words;
