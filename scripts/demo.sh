@@ -3,6 +3,8 @@
 # `mstage:dev`, build an example through `# syntax=mstage:dev` and run it.
 #
 #   bash scripts/demo.sh [EXAMPLE_DIR]      default examples/hello
+#   bash scripts/demo.sh examples/java-maven   (any example; those need the base-image
+#                                              stand-ins, made first: a few minutes once)
 #
 # A dockerd this script starts is stopped (by PID) when it ends; E2E_KEEP=1 keeps it.
 set -euo pipefail
@@ -17,6 +19,8 @@ e2e_up
 e2e_images
 
 bash scripts/package-dev-image.sh --build
+# The other examples build on official images that cannot be pulled here: local stand-ins.
+[ "$(basename "$example")" = hello ] || bash scripts/make-example-standins.sh
 
 echo "== building $example through its '# syntax=mstage:dev' line" >&2
 "$DOCKER" build --progress=plain -t "$name" "$example"

@@ -45,6 +45,10 @@ cleanup() {
 trap cleanup EXIT
 e2e_up
 e2e_images
+if ! command -v curl >/dev/null && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >/dev/null 2>&1 ||
+        { apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >/dev/null; }
+fi
 if ! "$DOCKER" image inspect mstage:dev >/dev/null 2>&1; then
     bash scripts/package-dev-image.sh --build
 fi
