@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds every example of examples/ end to end through its `# syntax=mstage:dev` line on the
 # Docker engine's BuildKit, runs the image and checks what it does (an HTTP answer, a printed
-# line, an exit code, the image config), then builds the example's Dockerfile.single (the
-# same app in one stage) and prints both image sizes.
+# line, an exit code, the image config), checks that the engine's built-in frontend builds
+# the same Dockerfile from mstage's cache (every step CACHED, same config; not for
+# buildkit-extras: Docker 20.10's frontend has no COPY --link), then builds the example's
+# Dockerfile.single (the same app in one stage) and prints both image sizes.
 #
 #   bash scripts/examples.sh [--update-readmes] [NAME...]     default: every example
 #
@@ -146,6 +148,31 @@ output_is() {
 
 size_of() { "$DOCKER" image inspect -f '{{.Size}}' "$1"; }
 
+# stock_reuses_cache DIR IMAGE [docker build args...]: right after mstage built IMAGE from
+# DIR, the engine's built-in frontend builds the same Dockerfile (syntax line replaced by
+# `#`) with the same args: every build step must be CACHED (mstage's LLB is BuildKit's own,
+# op for op) and the image config must be the same.
+stock_reuses_cache() {
+    local dir=$1 image=$2 copy log steps s n=0 c=0 a b
+    shift 2
+    copy=$scratch/stock-$(basename "$dir")
+    rm -rf "$copy" && cp -r "$dir" "$copy"
+    sed -i '1s/.*/#/' "$copy/Dockerfile"
+    log=$scratch/stock-$(basename "$dir").log
+    EXAMPLES_NO_CACHE=0 build "$copy" "$image-stock" "$@" >"$log" 2>&1 ||
+        { tail -20 "$log"; fail "the built-in frontend failed on $dir"; return 1; }
+    steps=$(grep -E '^#[0-9]+ \[' "$log" | grep -v '\[internal\]' | grep -v ' FROM ' | awk '{print $1}' | sort -u)
+    for s in $steps; do
+        n=$((n + 1))
+        if grep -q "^$s CACHED" "$log"; then c=$((c + 1)); else say "not cached: $(grep -m1 "^$s \[" "$log")"; fi
+    done
+    a=$("$DOCKER" image inspect -f '{{json .Config}}' "$image")
+    b=$("$DOCKER" image inspect -f '{{json .Config}}' "$image-stock")
+    [ "$a" = "$b" ] || { fail "config differs from the built-in frontend's: $a vs $b"; return 1; }
+    [ "$n" -gt 0 ] && [ "$c" = "$n" ] || { fail "built-in frontend: $c/$n steps cached from the mstage build"; return 1; }
+    say "built-in frontend: $c/$n steps CACHED from the mstage build, same image config"
+}
+
 # record NAME MULTI_TAG SINGLE_TAG: (re)places NAME's row in sizes.tsv.
 record() {
     { grep -v "^$1"$'\t' "$out/sizes.tsv" || true; } >"$out/sizes.tsv.tmp"
@@ -158,12 +185,14 @@ record() {
 ex_hello() {
     local img=mstage-example/hello:multi
     build examples/hello "$img"
+    stock_reuses_cache examples/hello "$img"
     output_is "Hello from a multi-stage build, compiled by mstage" "$img"
 }
 
 ex_node_typescript_api() {
     local d=examples/node-typescript-api img=mstage-example/node-typescript-api id
     build "$d" "$img:multi"
+    stock_reuses_cache "$d" "$img:multi"
     config_is "$img:multi" '{{.Config.User}}' 10001:10001
     config_is "$img:multi" '{{json .Config.Cmd}}' '["node","dist/server.js"]'
     config_is "$img:multi" '{{range $k, $v := .Config.ExposedPorts}}{{$k}}{{end}}' 3000/tcp
@@ -186,6 +215,7 @@ ex_node_typescript_api() {
 ex_static_site_nginx() {
     local d=examples/static-site-nginx img=mstage-example/static-site-nginx id
     build "$d" "$img:multi"
+    stock_reuses_cache "$d" "$img:multi"
     # Only the built files: no node, no sources, no node_modules.
     "$DOCKER" run --rm "$img:multi" sh -c \
         '! command -v node && ! command -v npm && test ! -e /app && ls /usr/share/nginx/html/assets/app.js' ||
@@ -205,6 +235,7 @@ ex_static_site_nginx() {
 ex_go_scratch() {
     local d=examples/go-scratch img=mstage-example/go-scratch id files
     build "$d" "$img:multi"
+    stock_reuses_cache "$d" "$img:multi"
     config_is "$img:multi" '{{.Config.User}}' 65532:65532
     config_is "$img:multi" '{{json .Config.Entrypoint}}' '["/server"]'
     # scratch + two COPY layers, and exactly these files.
@@ -228,6 +259,7 @@ ex_go_scratch() {
 ex_python_venv() {
     local d=examples/python-venv img=mstage-example/python-venv id
     build "$d" "$img:multi"
+    stock_reuses_cache "$d" "$img:multi"
     config_is "$img:multi" '{{.Config.User}}' 10001:10001
     # The runtime has the virtualenv but not pip's system package (python3-pip) nor the builder's files.
     "$DOCKER" run --rm "$img:multi" sh -c \
@@ -248,6 +280,7 @@ ex_python_venv() {
 ex_java_maven() {
     local d=examples/java-maven img=mstage-example/java-maven want
     build "$d" "$img:multi"
+    stock_reuses_cache "$d" "$img:multi"
     config_is "$img:multi" '{{.Config.User}}' 10001:10001
     "$DOCKER" run --rm --entrypoint sh "$img:multi" -c \
         '! command -v javac && ! command -v mvn && test -f /opt/app/app.jar && test ! -e /src' ||
@@ -266,6 +299,7 @@ ex_build_test_runtime() {
     build "$d" "$img:test" --target test --no-cache 2>&1 | tee "$scratch/btr-test.log"
     grep -q -- '--- PASS: TestMake' "$scratch/btr-test.log" || fail "--target test did not run the tests"
     build "$d" "$img:multi"
+    stock_reuses_cache "$d" "$img:multi"
     output_is hello-world "$img:multi" "Hello, World!"
     output_is multi-stage-builds "$img:multi" "Multi-stage" "builds"
     # A failing test fails `--target test`; the default target does not run the tests.
@@ -290,6 +324,7 @@ ex_dev_prod_targets() {
     local d=examples/dev-prod-targets img=mstage-example/dev-prod-targets id
     build "$d" "$img:dev" --target dev
     build "$d" "$img:multi" --target prod
+    stock_reuses_cache "$d" "$img:multi" --target prod
     # The default target is prod (the last stage): same image (cached even with
     # EXAMPLES_NO_CACHE, to compare the image ids).
     EXAMPLES_NO_CACHE=0 build "$d" "$img:default"
@@ -302,7 +337,11 @@ ex_dev_prod_targets() {
     id=$(run_bg "$img:dev")
     http_expect "$id" 3000 / '^\{"mode":"development","nodemon":true,"express":"4\.21\.1"\}$'
     # nodemon is what runs the dev server
-    "$DOCKER" top "$id" | grep -q nodemon || fail "dev container does not run nodemon"
+    # (outputs captured, not piped into grep -q: with pipefail, grep -q exiting early can
+    # fail the pipeline by SIGPIPE on a match)
+    local procs
+    procs=$("$DOCKER" top "$id")
+    grep -q nodemon <<<"$procs" || fail "dev container does not run nodemon: $procs"
     stop "$id"
     build "$d" "$img:single" -f "$d/Dockerfile.single"
     id=$(run_bg "$img:single")
@@ -323,8 +362,14 @@ ex_buildkit_extras() {
     healthy "$id"
     stop "$id"
     # The secret is in no layer, config or history.
-    if "$DOCKER" save "$img:multi" | grep -aq "$token"; then fail "the secret is in the saved image"; fi
-    if "$DOCKER" history --no-trunc "$img:multi" | grep -q "$token"; then fail "the secret is in the history"; fi
+    "$DOCKER" save -o "$scratch/extras.tar" "$img:multi"
+    if grep -aq "$token" "$scratch/extras.tar"; then fail "the secret is in the saved image"; fi
+    # the control: the saved image does hold the binary's version string
+    grep -aq "extras %s %s/%s" "$scratch/extras.tar" || fail "docker save output has no binary in it"
+    rm -f "$scratch/extras.tar"
+    local hist
+    hist=$("$DOCKER" history --no-trunc "$img:multi")
+    if grep -q "$token" <<<"$hist"; then fail "the secret is in the history"; fi
     say "secret: absent from the image, its config and history"
     # required=true: without the secret the build fails. --no-cache: secrets are not part of
     # the cache key, so a cached `go mod download` step would not even look for it.
@@ -332,14 +377,14 @@ ex_buildkit_extras() {
         fail "built without the required secret"
     fi
     # ... because of the secret (BuildKit: "secret netrc: not found").
-    tail -3 "$scratch/extras-nosecret.log" | grep -q 'netrc' ||
+    grep -q 'netrc' <<<"$(tail -3 "$scratch/extras-nosecret.log")" ||
         { tail -5 "$scratch/extras-nosecret.log"; fail "the build without --secret failed for another reason"; }
     say "no --secret: build failed: $(tail -1 "$scratch/extras-nosecret.log" | sed 's/.*gateway.v0: //' | head -c 160)"
     # Cross-compilation: the compiler runs on the build platform, the binary is arm64.
     rm -rf "$scratch/out"
     build "$d" "$img:binary-arm64" --secret id=netrc,src="$scratch/netrc" --platform linux/arm64 \
         --build-arg APP_VERSION=2.0.0 --target binary -o "type=local,dest=$scratch/out"
-    file "$scratch/out/app" | grep -q 'ARM aarch64' || fail "cross-compiled binary: $(file "$scratch/out/app")"
+    grep -q 'ARM aarch64' <<<"$(file "$scratch/out/app")" || fail "cross-compiled binary: $(file "$scratch/out/app")"
     say "--platform linux/arm64 --target binary: $(file -b "$scratch/out/app" | cut -d, -f1-2)"
     # .dockerignore: changes to ignored files (docs, .env, secrets/) leave the build cached.
     rm -rf "$copy" && cp -r "$d" "$copy"
@@ -347,7 +392,7 @@ ex_buildkit_extras() {
     echo "changed" >>"$copy/README.md"
     mkdir -p "$copy/secrets" && echo "$token" >"$copy/secrets/token" && echo "TOKEN=$token" >"$copy/.env"
     EXAMPLES_NO_CACHE=0 build "$copy" "$img:ignore-check" --secret id=netrc,src="$scratch/netrc" >"$scratch/extras-ignore.log" 2>&1
-    grep -A2 -E '\[build +[0-9]+/[0-9]+\] COPY \. \.' "$scratch/extras-ignore.log" | grep -q CACHED ||
+    grep -q CACHED <<<"$(grep -A2 -E '\[build +[0-9]+/[0-9]+\] COPY \. \.' "$scratch/extras-ignore.log")" ||
         { cat "$scratch/extras-ignore.log"; fail "an ignored file invalidated COPY . ."; }
     say ".dockerignore: README.md, .env, secrets/ changed, COPY . . stayed cached"
     build "$d" "$img:single" -f "$d/Dockerfile.single"
