@@ -440,7 +440,12 @@ table=$out/sizes.md
 {
     echo "| example | multi-stage image | single-stage image (\`Dockerfile.single\`) | multi / single |"
     echo "|---|---|---|---|"
-    for row in "${all_examples[@]}" "dev-prod-targets (dev)"; do
+    rows=()
+    for row in "${all_examples[@]}"; do
+        rows+=("$row")
+        [ "$row" = dev-prod-targets ] && rows+=("dev-prod-targets (dev)")
+    done
+    for row in "${rows[@]}"; do
         line=$(grep "^$row"$'\t' "$out/sizes.tsv") || continue
         IFS=$'\t' read -r name m s <<<"$line"
         printf '| %s | %s | %s | %s%% |\n' "$name" "$(mb "$m")" "$(mb "$s")" "$(awk -v m="$m" -v s="$s" 'BEGIN { p = 100 * m / s; printf (p < 10 ? "%.1f" : "%.0f"), p }')"
