@@ -5,7 +5,8 @@
 //!
 //! - every `examples/*/Dockerfile` (found at run time);
 //! - `synthetic-200`: `tests/benches/synthetic-200.Dockerfile`, 200 stages, 2,000
-//!   instructions, a fan-in of 199 `COPY --from` (scripts/gen-synthetic-dockerfile.sh);
+//!   instructions, 388 `COPY --from` (190 stages fanned in through 9 collector stages;
+//!   scripts/gen-synthetic-dockerfile.sh);
 //! - `chain-2000`: 2,000 stages, each `FROM` the previous one with one `RUN` and one
 //!   `COPY --from` of an earlier stage (generated here);
 //! - `corpus`: every Dockerfile of `../shared/conformance/real-world/` that lowers (read in

@@ -1708,287 +1708,287 @@ COPY --from=s94 /out ./parent
 RUN --mount=type=cache,target=/c echo 189 $A189 > /out
 LABEL stage189="$A189"
 EXPOSE 8189
-FROM busybox:latest AS s190
-ARG V190=v190
-ENV A190=${V190} B190=b190
-WORKDIR /w190
-COPY f0.txt ./
-COPY --from=s94 /out ./parent
-RUN --mount=type=cache,target=/c echo 190 $A190 > /out
-LABEL stage190="$A190"
-EXPOSE 8190
-FROM busybox:latest AS s191
-ARG V191=v191
-ENV A191=${V191} B191=b191
-WORKDIR /w191
-COPY f1.txt ./
-COPY --from=s95 /out ./parent
-RUN --mount=type=cache,target=/c echo 191 $A191 > /out
-LABEL stage191="$A191"
-EXPOSE 8191
-FROM busybox:latest AS s192
-ARG V192=v192
-ENV A192=${V192} B192=b192
-WORKDIR /w192
-COPY f2.txt ./
-COPY --from=s95 /out ./parent
-RUN --mount=type=cache,target=/c echo 192 $A192 > /out
-LABEL stage192="$A192"
-EXPOSE 8192
-FROM busybox:latest AS s193
-ARG V193=v193
-ENV A193=${V193} B193=b193
-WORKDIR /w193
-COPY f3.txt ./
-COPY --from=s96 /out ./parent
-RUN --mount=type=cache,target=/c echo 193 $A193 > /out
-LABEL stage193="$A193"
-EXPOSE 8193
-FROM busybox:latest AS s194
-ARG V194=v194
-ENV A194=${V194} B194=b194
-WORKDIR /w194
-COPY f4.txt ./
-COPY --from=s96 /out ./parent
-RUN --mount=type=cache,target=/c echo 194 $A194 > /out
-LABEL stage194="$A194"
-EXPOSE 8194
-FROM busybox:latest AS s195
-ARG V195=v195
-ENV A195=${V195} B195=b195
-WORKDIR /w195
-COPY f5.txt ./
-COPY --from=s97 /out ./parent
-RUN --mount=type=cache,target=/c echo 195 $A195 > /out
-LABEL stage195="$A195"
-EXPOSE 8195
-FROM busybox:latest AS s196
-ARG V196=v196
-ENV A196=${V196} B196=b196
-WORKDIR /w196
-COPY f6.txt ./
-COPY --from=s97 /out ./parent
-RUN --mount=type=cache,target=/c echo 196 $A196 > /out
-LABEL stage196="$A196"
-EXPOSE 8196
-FROM busybox:latest AS s197
-ARG V197=v197
-ENV A197=${V197} B197=b197
-WORKDIR /w197
-COPY f7.txt ./
-COPY --from=s98 /out ./parent
-RUN --mount=type=cache,target=/c echo 197 $A197 > /out
-LABEL stage197="$A197"
-EXPOSE 8197
-FROM busybox:latest AS s198
-ARG V198=v198
-ENV A198=${V198} B198=b198
-WORKDIR /w198
-COPY f8.txt ./
-COPY --from=s98 /out ./parent
-RUN --mount=type=cache,target=/c echo 198 $A198 > /out
-LABEL stage198="$A198"
-EXPOSE 8198
-FROM scratch AS final
+FROM scratch AS c0
 COPY --from=s0 /out /o/0
-COPY --from=s1 /out /o/1
-COPY --from=s2 /out /o/2
-COPY --from=s3 /out /o/3
-COPY --from=s4 /out /o/4
-COPY --from=s5 /out /o/5
-COPY --from=s6 /out /o/6
-COPY --from=s7 /out /o/7
-COPY --from=s8 /out /o/8
 COPY --from=s9 /out /o/9
-COPY --from=s10 /out /o/10
-COPY --from=s11 /out /o/11
-COPY --from=s12 /out /o/12
-COPY --from=s13 /out /o/13
-COPY --from=s14 /out /o/14
-COPY --from=s15 /out /o/15
-COPY --from=s16 /out /o/16
-COPY --from=s17 /out /o/17
 COPY --from=s18 /out /o/18
-COPY --from=s19 /out /o/19
-COPY --from=s20 /out /o/20
-COPY --from=s21 /out /o/21
-COPY --from=s22 /out /o/22
-COPY --from=s23 /out /o/23
-COPY --from=s24 /out /o/24
-COPY --from=s25 /out /o/25
-COPY --from=s26 /out /o/26
 COPY --from=s27 /out /o/27
-COPY --from=s28 /out /o/28
-COPY --from=s29 /out /o/29
-COPY --from=s30 /out /o/30
-COPY --from=s31 /out /o/31
-COPY --from=s32 /out /o/32
-COPY --from=s33 /out /o/33
-COPY --from=s34 /out /o/34
-COPY --from=s35 /out /o/35
 COPY --from=s36 /out /o/36
-COPY --from=s37 /out /o/37
-COPY --from=s38 /out /o/38
-COPY --from=s39 /out /o/39
-COPY --from=s40 /out /o/40
-COPY --from=s41 /out /o/41
-COPY --from=s42 /out /o/42
-COPY --from=s43 /out /o/43
-COPY --from=s44 /out /o/44
 COPY --from=s45 /out /o/45
-COPY --from=s46 /out /o/46
-COPY --from=s47 /out /o/47
-COPY --from=s48 /out /o/48
-COPY --from=s49 /out /o/49
-COPY --from=s50 /out /o/50
-COPY --from=s51 /out /o/51
-COPY --from=s52 /out /o/52
-COPY --from=s53 /out /o/53
 COPY --from=s54 /out /o/54
-COPY --from=s55 /out /o/55
-COPY --from=s56 /out /o/56
-COPY --from=s57 /out /o/57
-COPY --from=s58 /out /o/58
-COPY --from=s59 /out /o/59
-COPY --from=s60 /out /o/60
-COPY --from=s61 /out /o/61
-COPY --from=s62 /out /o/62
 COPY --from=s63 /out /o/63
-COPY --from=s64 /out /o/64
-COPY --from=s65 /out /o/65
-COPY --from=s66 /out /o/66
-COPY --from=s67 /out /o/67
-COPY --from=s68 /out /o/68
-COPY --from=s69 /out /o/69
-COPY --from=s70 /out /o/70
-COPY --from=s71 /out /o/71
 COPY --from=s72 /out /o/72
-COPY --from=s73 /out /o/73
-COPY --from=s74 /out /o/74
-COPY --from=s75 /out /o/75
-COPY --from=s76 /out /o/76
-COPY --from=s77 /out /o/77
-COPY --from=s78 /out /o/78
-COPY --from=s79 /out /o/79
-COPY --from=s80 /out /o/80
 COPY --from=s81 /out /o/81
-COPY --from=s82 /out /o/82
-COPY --from=s83 /out /o/83
-COPY --from=s84 /out /o/84
-COPY --from=s85 /out /o/85
-COPY --from=s86 /out /o/86
-COPY --from=s87 /out /o/87
-COPY --from=s88 /out /o/88
-COPY --from=s89 /out /o/89
 COPY --from=s90 /out /o/90
-COPY --from=s91 /out /o/91
-COPY --from=s92 /out /o/92
-COPY --from=s93 /out /o/93
-COPY --from=s94 /out /o/94
-COPY --from=s95 /out /o/95
-COPY --from=s96 /out /o/96
-COPY --from=s97 /out /o/97
-COPY --from=s98 /out /o/98
 COPY --from=s99 /out /o/99
-COPY --from=s100 /out /o/100
-COPY --from=s101 /out /o/101
-COPY --from=s102 /out /o/102
-COPY --from=s103 /out /o/103
-COPY --from=s104 /out /o/104
-COPY --from=s105 /out /o/105
-COPY --from=s106 /out /o/106
-COPY --from=s107 /out /o/107
 COPY --from=s108 /out /o/108
-COPY --from=s109 /out /o/109
-COPY --from=s110 /out /o/110
-COPY --from=s111 /out /o/111
-COPY --from=s112 /out /o/112
-COPY --from=s113 /out /o/113
-COPY --from=s114 /out /o/114
-COPY --from=s115 /out /o/115
-COPY --from=s116 /out /o/116
 COPY --from=s117 /out /o/117
-COPY --from=s118 /out /o/118
-COPY --from=s119 /out /o/119
-COPY --from=s120 /out /o/120
-COPY --from=s121 /out /o/121
-COPY --from=s122 /out /o/122
-COPY --from=s123 /out /o/123
-COPY --from=s124 /out /o/124
-COPY --from=s125 /out /o/125
 COPY --from=s126 /out /o/126
-COPY --from=s127 /out /o/127
-COPY --from=s128 /out /o/128
-COPY --from=s129 /out /o/129
-COPY --from=s130 /out /o/130
-COPY --from=s131 /out /o/131
-COPY --from=s132 /out /o/132
-COPY --from=s133 /out /o/133
-COPY --from=s134 /out /o/134
 COPY --from=s135 /out /o/135
-COPY --from=s136 /out /o/136
-COPY --from=s137 /out /o/137
-COPY --from=s138 /out /o/138
-COPY --from=s139 /out /o/139
-COPY --from=s140 /out /o/140
-COPY --from=s141 /out /o/141
-COPY --from=s142 /out /o/142
-COPY --from=s143 /out /o/143
 COPY --from=s144 /out /o/144
-COPY --from=s145 /out /o/145
-COPY --from=s146 /out /o/146
-COPY --from=s147 /out /o/147
-COPY --from=s148 /out /o/148
-COPY --from=s149 /out /o/149
-COPY --from=s150 /out /o/150
-COPY --from=s151 /out /o/151
-COPY --from=s152 /out /o/152
 COPY --from=s153 /out /o/153
-COPY --from=s154 /out /o/154
-COPY --from=s155 /out /o/155
-COPY --from=s156 /out /o/156
-COPY --from=s157 /out /o/157
-COPY --from=s158 /out /o/158
-COPY --from=s159 /out /o/159
-COPY --from=s160 /out /o/160
-COPY --from=s161 /out /o/161
 COPY --from=s162 /out /o/162
-COPY --from=s163 /out /o/163
-COPY --from=s164 /out /o/164
-COPY --from=s165 /out /o/165
-COPY --from=s166 /out /o/166
-COPY --from=s167 /out /o/167
-COPY --from=s168 /out /o/168
-COPY --from=s169 /out /o/169
-COPY --from=s170 /out /o/170
 COPY --from=s171 /out /o/171
-COPY --from=s172 /out /o/172
-COPY --from=s173 /out /o/173
-COPY --from=s174 /out /o/174
-COPY --from=s175 /out /o/175
-COPY --from=s176 /out /o/176
-COPY --from=s177 /out /o/177
-COPY --from=s178 /out /o/178
-COPY --from=s179 /out /o/179
 COPY --from=s180 /out /o/180
-COPY --from=s181 /out /o/181
-COPY --from=s182 /out /o/182
-COPY --from=s183 /out /o/183
-COPY --from=s184 /out /o/184
-COPY --from=s185 /out /o/185
-COPY --from=s186 /out /o/186
-COPY --from=s187 /out /o/187
-COPY --from=s188 /out /o/188
 COPY --from=s189 /out /o/189
-COPY --from=s190 /out /o/190
-COPY --from=s191 /out /o/191
-COPY --from=s192 /out /o/192
-COPY --from=s193 /out /o/193
-COPY --from=s194 /out /o/194
-COPY --from=s195 /out /o/195
-COPY --from=s196 /out /o/196
-COPY --from=s197 /out /o/197
-COPY --from=s198 /out /o/198
+FROM scratch AS c1
+COPY --from=s1 /out /o/1
+COPY --from=s10 /out /o/10
+COPY --from=s19 /out /o/19
+COPY --from=s28 /out /o/28
+COPY --from=s37 /out /o/37
+COPY --from=s46 /out /o/46
+COPY --from=s55 /out /o/55
+COPY --from=s64 /out /o/64
+COPY --from=s73 /out /o/73
+COPY --from=s82 /out /o/82
+COPY --from=s91 /out /o/91
+COPY --from=s100 /out /o/100
+COPY --from=s109 /out /o/109
+COPY --from=s118 /out /o/118
+COPY --from=s127 /out /o/127
+COPY --from=s136 /out /o/136
+COPY --from=s145 /out /o/145
+COPY --from=s154 /out /o/154
+COPY --from=s163 /out /o/163
+COPY --from=s172 /out /o/172
+COPY --from=s181 /out /o/181
+FROM scratch AS c2
+COPY --from=s2 /out /o/2
+COPY --from=s11 /out /o/11
+COPY --from=s20 /out /o/20
+COPY --from=s29 /out /o/29
+COPY --from=s38 /out /o/38
+COPY --from=s47 /out /o/47
+COPY --from=s56 /out /o/56
+COPY --from=s65 /out /o/65
+COPY --from=s74 /out /o/74
+COPY --from=s83 /out /o/83
+COPY --from=s92 /out /o/92
+COPY --from=s101 /out /o/101
+COPY --from=s110 /out /o/110
+COPY --from=s119 /out /o/119
+COPY --from=s128 /out /o/128
+COPY --from=s137 /out /o/137
+COPY --from=s146 /out /o/146
+COPY --from=s155 /out /o/155
+COPY --from=s164 /out /o/164
+COPY --from=s173 /out /o/173
+COPY --from=s182 /out /o/182
+FROM scratch AS c3
+COPY --from=s3 /out /o/3
+COPY --from=s12 /out /o/12
+COPY --from=s21 /out /o/21
+COPY --from=s30 /out /o/30
+COPY --from=s39 /out /o/39
+COPY --from=s48 /out /o/48
+COPY --from=s57 /out /o/57
+COPY --from=s66 /out /o/66
+COPY --from=s75 /out /o/75
+COPY --from=s84 /out /o/84
+COPY --from=s93 /out /o/93
+COPY --from=s102 /out /o/102
+COPY --from=s111 /out /o/111
+COPY --from=s120 /out /o/120
+COPY --from=s129 /out /o/129
+COPY --from=s138 /out /o/138
+COPY --from=s147 /out /o/147
+COPY --from=s156 /out /o/156
+COPY --from=s165 /out /o/165
+COPY --from=s174 /out /o/174
+COPY --from=s183 /out /o/183
+FROM scratch AS c4
+COPY --from=s4 /out /o/4
+COPY --from=s13 /out /o/13
+COPY --from=s22 /out /o/22
+COPY --from=s31 /out /o/31
+COPY --from=s40 /out /o/40
+COPY --from=s49 /out /o/49
+COPY --from=s58 /out /o/58
+COPY --from=s67 /out /o/67
+COPY --from=s76 /out /o/76
+COPY --from=s85 /out /o/85
+COPY --from=s94 /out /o/94
+COPY --from=s103 /out /o/103
+COPY --from=s112 /out /o/112
+COPY --from=s121 /out /o/121
+COPY --from=s130 /out /o/130
+COPY --from=s139 /out /o/139
+COPY --from=s148 /out /o/148
+COPY --from=s157 /out /o/157
+COPY --from=s166 /out /o/166
+COPY --from=s175 /out /o/175
+COPY --from=s184 /out /o/184
+FROM scratch AS c5
+COPY --from=s5 /out /o/5
+COPY --from=s14 /out /o/14
+COPY --from=s23 /out /o/23
+COPY --from=s32 /out /o/32
+COPY --from=s41 /out /o/41
+COPY --from=s50 /out /o/50
+COPY --from=s59 /out /o/59
+COPY --from=s68 /out /o/68
+COPY --from=s77 /out /o/77
+COPY --from=s86 /out /o/86
+COPY --from=s95 /out /o/95
+COPY --from=s104 /out /o/104
+COPY --from=s113 /out /o/113
+COPY --from=s122 /out /o/122
+COPY --from=s131 /out /o/131
+COPY --from=s140 /out /o/140
+COPY --from=s149 /out /o/149
+COPY --from=s158 /out /o/158
+COPY --from=s167 /out /o/167
+COPY --from=s176 /out /o/176
+COPY --from=s185 /out /o/185
+FROM scratch AS c6
+COPY --from=s6 /out /o/6
+COPY --from=s15 /out /o/15
+COPY --from=s24 /out /o/24
+COPY --from=s33 /out /o/33
+COPY --from=s42 /out /o/42
+COPY --from=s51 /out /o/51
+COPY --from=s60 /out /o/60
+COPY --from=s69 /out /o/69
+COPY --from=s78 /out /o/78
+COPY --from=s87 /out /o/87
+COPY --from=s96 /out /o/96
+COPY --from=s105 /out /o/105
+COPY --from=s114 /out /o/114
+COPY --from=s123 /out /o/123
+COPY --from=s132 /out /o/132
+COPY --from=s141 /out /o/141
+COPY --from=s150 /out /o/150
+COPY --from=s159 /out /o/159
+COPY --from=s168 /out /o/168
+COPY --from=s177 /out /o/177
+COPY --from=s186 /out /o/186
+FROM scratch AS c7
+COPY --from=s7 /out /o/7
+COPY --from=s16 /out /o/16
+COPY --from=s25 /out /o/25
+COPY --from=s34 /out /o/34
+COPY --from=s43 /out /o/43
+COPY --from=s52 /out /o/52
+COPY --from=s61 /out /o/61
+COPY --from=s70 /out /o/70
+COPY --from=s79 /out /o/79
+COPY --from=s88 /out /o/88
+COPY --from=s97 /out /o/97
+COPY --from=s106 /out /o/106
+COPY --from=s115 /out /o/115
+COPY --from=s124 /out /o/124
+COPY --from=s133 /out /o/133
+COPY --from=s142 /out /o/142
+COPY --from=s151 /out /o/151
+COPY --from=s160 /out /o/160
+COPY --from=s169 /out /o/169
+COPY --from=s178 /out /o/178
+COPY --from=s187 /out /o/187
+FROM scratch AS c8
+COPY --from=s8 /out /o/8
+COPY --from=s17 /out /o/17
+COPY --from=s26 /out /o/26
+COPY --from=s35 /out /o/35
+COPY --from=s44 /out /o/44
+COPY --from=s53 /out /o/53
+COPY --from=s62 /out /o/62
+COPY --from=s71 /out /o/71
+COPY --from=s80 /out /o/80
+COPY --from=s89 /out /o/89
+COPY --from=s98 /out /o/98
+COPY --from=s107 /out /o/107
+COPY --from=s116 /out /o/116
+COPY --from=s125 /out /o/125
+COPY --from=s134 /out /o/134
+COPY --from=s143 /out /o/143
+COPY --from=s152 /out /o/152
+COPY --from=s161 /out /o/161
+COPY --from=s170 /out /o/170
+COPY --from=s179 /out /o/179
+COPY --from=s188 /out /o/188
+FROM scratch AS final
+COPY --from=c0 /o /o
+COPY --from=c1 /o /o
+COPY --from=c2 /o /o
+COPY --from=c3 /o /o
+COPY --from=c4 /o /o
+COPY --from=c5 /o /o
+COPY --from=c6 /o /o
+COPY --from=c7 /o /o
+COPY --from=c8 /o /o
+LABEL pad1919=1919
+LABEL pad1920=1920
+LABEL pad1921=1921
+LABEL pad1922=1922
+LABEL pad1923=1923
+LABEL pad1924=1924
+LABEL pad1925=1925
+LABEL pad1926=1926
+LABEL pad1927=1927
+LABEL pad1928=1928
+LABEL pad1929=1929
+LABEL pad1930=1930
+LABEL pad1931=1931
+LABEL pad1932=1932
+LABEL pad1933=1933
+LABEL pad1934=1934
+LABEL pad1935=1935
+LABEL pad1936=1936
+LABEL pad1937=1937
+LABEL pad1938=1938
+LABEL pad1939=1939
+LABEL pad1940=1940
+LABEL pad1941=1941
+LABEL pad1942=1942
+LABEL pad1943=1943
+LABEL pad1944=1944
+LABEL pad1945=1945
+LABEL pad1946=1946
+LABEL pad1947=1947
+LABEL pad1948=1948
+LABEL pad1949=1949
+LABEL pad1950=1950
+LABEL pad1951=1951
+LABEL pad1952=1952
+LABEL pad1953=1953
+LABEL pad1954=1954
+LABEL pad1955=1955
+LABEL pad1956=1956
+LABEL pad1957=1957
+LABEL pad1958=1958
+LABEL pad1959=1959
+LABEL pad1960=1960
+LABEL pad1961=1961
+LABEL pad1962=1962
+LABEL pad1963=1963
+LABEL pad1964=1964
+LABEL pad1965=1965
+LABEL pad1966=1966
+LABEL pad1967=1967
+LABEL pad1968=1968
+LABEL pad1969=1969
+LABEL pad1970=1970
+LABEL pad1971=1971
+LABEL pad1972=1972
+LABEL pad1973=1973
+LABEL pad1974=1974
+LABEL pad1975=1975
+LABEL pad1976=1976
+LABEL pad1977=1977
+LABEL pad1978=1978
+LABEL pad1979=1979
+LABEL pad1980=1980
+LABEL pad1981=1981
+LABEL pad1982=1982
+LABEL pad1983=1983
+LABEL pad1984=1984
+LABEL pad1985=1985
+LABEL pad1986=1986
+LABEL pad1987=1987
+LABEL pad1988=1988
+LABEL pad1989=1989
+LABEL pad1990=1990
 LABEL pad1991=1991
 LABEL pad1992=1992
 LABEL pad1993=1993

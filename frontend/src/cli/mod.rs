@@ -50,18 +50,22 @@ fn serve_frontend() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
+    let started = std::time::Instant::now();
     let result = crate::gateway::serve();
-    log_peak_memory();
+    log_peak_memory(started.elapsed());
     result?;
     Ok(())
 }
 
-/// Writes this process's peak resident set size (`VmHWM`) to stderr, which buildkitd passes
-/// to its own log; `scripts/bench-e2e.sh` reads it from there.
-fn log_peak_memory() {
+/// Writes this process's peak resident set size (`VmHWM`) and the time it spent serving to
+/// stderr, which buildkitd passes to its own log; `scripts/bench-e2e.sh` reads them there.
+fn log_peak_memory(served: std::time::Duration) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     if let Some(hwm) = status.lines().find(|l| l.starts_with("VmHWM:")) {
         let kib = hwm["VmHWM:".len()..].trim().trim_end_matches("kB").trim();
-        eprintln!("mstage: peak-rss-kib={kib}");
+        eprintln!(
+            "mstage: peak-rss-kib={kib} served-ms={}",
+            served.as_millis()
+        );
     }
 }
