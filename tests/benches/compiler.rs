@@ -23,6 +23,10 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use mstage::lower::{compile_blocking, plan, BuildRequest, NoneResolver};
 use mstage_proto::prost::Message;
 
+#[cfg(feature = "bench-mimalloc")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Input {
     name: String,
     dockerfile: Vec<u8>,
