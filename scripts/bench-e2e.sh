@@ -139,7 +139,7 @@ echo "bench-e2e: $runs timed runs per workload and frontend, alternating; fronte
 start=$(log_size)
 time_workload empty "$runs"
 empty_peaks=$(peak_since "$start" | sort -n | tail -1)
-empty_served=$(served_since "$start" | median)
+empty_served=$(served_since "$start" | median | awk '{ printf "%.0f", $1 }')
 time_workload multistage "$runs"
 
 echo "bench-e2e: synthetic 200-stage build through $image (the first one runs 190 RUN steps)" >&2
