@@ -47,7 +47,15 @@ pub fn handle(id: &str, request: &BuildRequest) -> Result<gw::Result, CompileErr
             )));
         }
     };
-    Ok(metadata_result(value, Some(text), "1.0.0"))
+    Ok(metadata_result(value, Some(text), version_of(id)))
+}
+
+/// The version `SUPPORTED` gives subrequest `id`.
+fn version_of(id: &str) -> &'static str {
+    SUPPORTED
+        .iter()
+        .find(|s| s.0 == id)
+        .map_or("1.0.0", |s| s.1)
 }
 
 fn metadata_result(value: serde_json::Value, text: Option<String>, version: &str) -> gw::Result {
@@ -85,7 +93,11 @@ pub fn convert_llb(builds: &[PlatformBuild]) -> gw::Result {
             def.insert(digest, body);
         }
     }
-    metadata_result(json!({ "def": def, "metadata": metadata }), None, "0.1.0")
+    metadata_result(
+        json!({ "def": def, "metadata": metadata }),
+        None,
+        version_of(CONVERT_LLB),
+    )
 }
 
 fn describe() -> (serde_json::Value, String) {
@@ -106,9 +118,47 @@ fn location(range: SourceRange) -> serde_json::Value {
 
 /// `frontend.outline`: the build args, secrets, SSH sockets and cache mounts the target
 /// stage and the stages it needs use.
+/// A secret or SSH socket the build asks for.
+struct Need {
+    id: String,
+    required: bool,
+    range: SourceRange,
+}
+
+impl Need {
+    /// Adds `self` unless a need with the same id is already listed (the first use wins).
+    fn add_to(self, list: &mut Vec<Need>) {
+        if !list.iter().any(|n| n.id == self.id) {
+            list.push(self);
+        }
+    }
+}
+
+fn needs_json(list: &[Need]) -> serde_json::Value {
+    json!(list
+        .iter()
+        .map(|n| json!({"name": n.id, "required": n.required, "location": location(n.range)}))
+        .collect::<Vec<_>>())
+}
+
+fn needs_text(out: &mut String, title: &str, list: &[Need]) {
+    if list.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{title}\tREQUIRED\n"));
+    for n in list {
+        out.push_str(&format!(
+            "{}\t{}\n",
+            n.id,
+            if n.required { "true" } else { "" }
+        ));
+    }
+}
+
+/// `frontend.outline`: the build args, secrets, SSH sockets and cache mounts the target
+/// stage and the stages it needs use.
 fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
-    let plan = crate::lower::plan(request)?;
-    let (_, parsed) = crate::lower::parse_dockerfile(&request.dockerfile)?;
+    let (plan, parsed) = crate::lower::plan_with_instructions(request)?;
     let reachable = plan.reachable();
 
     let mut args: Vec<(String, Option<String>, SourceRange)> = Vec::new();
@@ -122,8 +172,8 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
             add_arg(def, cmd.origin.range);
         }
     }
-    let mut secrets: Vec<(String, bool, SourceRange)> = Vec::new();
-    let mut ssh: Vec<(String, bool, SourceRange)> = Vec::new();
+    let mut secrets: Vec<Need> = Vec::new();
+    let mut ssh: Vec<Need> = Vec::new();
     let mut caches: Vec<(String, SourceRange)> = Vec::new();
     for stage in plan.stages.iter().filter(|s| reachable[s.id]) {
         for cmd in &stage.commands {
@@ -141,23 +191,24 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
                     };
                     let range = run.origin.range;
                     for m in mounts {
-                        let default_id = || {
+                        let target_name = || {
                             m.target
                                 .as_deref()
                                 .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
                         };
+                        let need = |id: String| Need {
+                            id,
+                            required: m.required,
+                            range,
+                        };
                         match m.mount_type {
                             MountType::Secret => {
-                                let id = m.id.clone().or_else(default_id).unwrap_or_default();
-                                if !secrets.iter().any(|s| s.0 == id) {
-                                    secrets.push((id, m.required, range));
-                                }
+                                need(m.id.clone().or_else(target_name).unwrap_or_default())
+                                    .add_to(&mut secrets)
                             }
                             MountType::Ssh => {
-                                let id = m.id.clone().unwrap_or_else(|| "default".to_string());
-                                if !ssh.iter().any(|s| s.0 == id) {
-                                    ssh.push((id, m.required, range));
-                                }
+                                need(m.id.clone().unwrap_or_else(|| "default".to_string()))
+                                    .add_to(&mut ssh)
                             }
                             MountType::Cache => {
                                 let id =
@@ -189,18 +240,8 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
             text.push_str(&format!("{k}\t{}\n", v.as_deref().unwrap_or("<UNSET>")));
         }
     }
-    if !secrets.is_empty() {
-        text.push_str("\nSECRET\tREQUIRED\n");
-        for (id, req, _) in &secrets {
-            text.push_str(&format!("{id}\t{}\n", if *req { "true" } else { "" }));
-        }
-    }
-    if !ssh.is_empty() {
-        text.push_str("\nSSH\tREQUIRED\n");
-        for (id, req, _) in &ssh {
-            text.push_str(&format!("{id}\t{}\n", if *req { "true" } else { "" }));
-        }
-    }
+    needs_text(&mut text, "SECRET", &secrets);
+    needs_text(&mut text, "SSH", &ssh);
     let value = json!({
         "name": target.name,
         "args": args.iter().map(|(k, v, r)| {
@@ -208,8 +249,8 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
             if let Some(v) = v { a["value"] = json!(v); }
             a
         }).collect::<Vec<_>>(),
-        "secrets": secrets.iter().map(|(id, req, r)| json!({"name": id, "required": req, "location": location(*r)})).collect::<Vec<_>>(),
-        "ssh": ssh.iter().map(|(id, req, r)| json!({"name": id, "required": req, "location": location(*r)})).collect::<Vec<_>>(),
+        "secrets": needs_json(&secrets),
+        "ssh": needs_json(&ssh),
         "cache": caches.iter().map(|(id, r)| json!({"ID": id, "location": location(*r)})).collect::<Vec<_>>(),
         "sources": [base64::engine::general_purpose::STANDARD.encode(&request.dockerfile)],
     });

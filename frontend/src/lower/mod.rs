@@ -25,7 +25,6 @@ mod words;
 pub use build::{Compiled, TriggerParser};
 pub use dispatch::clean_path;
 pub use dump::definition_json;
-pub use frontend::parse as parse_dockerfile;
 #[cfg(feature = "registry")]
 pub use registry::RegistryResolver;
 pub use words::Words;
@@ -107,6 +106,13 @@ pub async fn compile_detailed(
 /// Only the plan (stages, bases, edges, target, reachability) for `request`, without
 /// resolving or lowering anything (for `mstage graph`).
 pub fn plan(request: &BuildRequest) -> Result<crate::plan::Plan, CompileError> {
+    plan_with_instructions(request).map(|(plan, _)| plan)
+}
+
+/// [`plan`], with the typed instructions it was made from (the global `ARG`s live only there).
+pub fn plan_with_instructions(
+    request: &BuildRequest,
+) -> Result<(crate::plan::Plan, crate::instructions::Parsed), CompileError> {
     let (df, parsed) = frontend::parse(&request.dockerfile)?;
     let words = frontend::ShellWords { escape: df.escape };
     let po =
@@ -119,7 +125,7 @@ pub fn plan(request: &BuildRequest) -> Result<crate::plan::Plan, CompileError> {
             .any(|c| contexts::context_key(c.split("::").next().unwrap_or(c)) == k)
     };
     let expand = |w: &str, env: &crate::plan::EnvList| words.word(w, env);
-    crate::plan::Plan::build(
+    let plan = crate::plan::Plan::build(
         &parsed,
         crate::plan::PlanOptions {
             target: request.target.as_deref(),
@@ -128,7 +134,8 @@ pub fn plan(request: &BuildRequest) -> Result<crate::plan::Plan, CompileError> {
             has_named_context: &has_ctx,
         },
         &expand,
-    )
+    )?;
+    Ok((plan, parsed))
 }
 
 /// [`compile_detailed`] on the current thread (for the CLI and tests; the resolver must not
