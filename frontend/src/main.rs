@@ -1,3 +1,8 @@
+// Lowering allocates many small strings and vectors; mimalloc makes them about twice as
+// cheap as the system allocator (measured in README, Performance).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     mstage::cli::run()
 }

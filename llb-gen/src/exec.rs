@@ -6,8 +6,8 @@ use crate::error::Error;
 use crate::marshal::EncodeCtx;
 use crate::source::impl_op_options;
 use crate::state::{add_or_replace, Output, State, Values};
-use crate::vertex::{input_of, marshal_constraints, OpKind, Vertex};
-use crate::{CacheSharing, Metadata, NetMode, SecurityMode};
+use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
+use crate::{CacheSharing, NetMode, SecurityMode};
 use mstage_proto::pb;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -518,14 +518,14 @@ impl ExecOp {
         &self,
         c: &Constraints,
         ctx: &EncodeCtx,
-    ) -> Result<(pb::Op, Metadata), Error> {
+    ) -> Result<(pb::Op, EncodeCaps), Error> {
         if self.args.is_empty() {
             return Err(Error::NoArgs);
         }
         if self.values.dir.is_empty() {
             return Err(Error::NoCwd);
         }
-        let mut c = c.clone();
+        let mut op_caps: EncodeCaps = Vec::new();
         let v = &self.values;
         let mut env = v.env.clone();
 
@@ -547,7 +547,7 @@ impl ExecOp {
         }
         if let Some(server_caps) = &ctx.opts.llb_caps {
             if server_caps.contains(caps::EXEC_META_SETS_DEFAULT_PATH) {
-                c.add_cap(caps::EXEC_META_SETS_DEFAULT_PATH);
+                op_caps.push(caps::EXEC_META_SETS_DEFAULT_PATH);
             } else if ctx.opts.platform.os != "windows" && !env.iter().any(|(k, _)| k == "PATH") {
                 env.push(("PATH".into(), DEFAULT_PATH_ENV.into()));
             }
@@ -565,7 +565,7 @@ impl ExecOp {
         };
         if let Some(codes) = &v.valid_exit_codes {
             meta.valid_exit_codes = codes.clone();
-            c.add_cap(caps::EXEC_VALID_EXIT_CODE);
+            op_caps.push(caps::EXEC_VALID_EXIT_CODE);
         }
         meta.extra_hosts = v
             .extra_hosts
@@ -576,63 +576,63 @@ impl ExecOp {
             })
             .collect();
         if !v.ulimits.is_empty() {
-            c.add_cap(caps::EXEC_META_ULIMIT);
+            op_caps.push(caps::EXEC_META_ULIMIT);
             meta.ulimit = v.ulimits.clone();
         }
         if c.metadata.linux_resources.is_some() {
-            c.add_cap(caps::EXEC_META_LINUX_RESOURCES);
+            op_caps.push(caps::EXEC_META_LINUX_RESOURCES);
         }
         if v.network != NetMode::Unset {
-            c.add_cap(caps::EXEC_META_NETWORK);
+            op_caps.push(caps::EXEC_META_NETWORK);
         }
         if v.security == SecurityMode::Insecure {
-            c.add_cap(caps::EXEC_META_SECURITY);
+            op_caps.push(caps::EXEC_META_SECURITY);
         }
         if let Some(p) = &self.proxy_env {
             meta.proxy_env = Some(p.clone());
-            c.add_cap(caps::EXEC_META_PROXY);
+            op_caps.push(caps::EXEC_META_PROXY);
         }
-        c.add_cap(caps::EXEC_META_BASE);
+        op_caps.push(caps::EXEC_META_BASE);
         for m in &self.mounts {
             if !m.selector.is_empty() {
-                c.add_cap(caps::EXEC_MOUNT_SELECTOR);
+                op_caps.push(caps::EXEC_MOUNT_SELECTOR);
             }
             match &m.kind {
                 MountKind::Cache { .. } => {
-                    c.add_cap(caps::EXEC_MOUNT_CACHE);
-                    c.add_cap(caps::EXEC_MOUNT_CACHE_SHARING);
+                    op_caps.push(caps::EXEC_MOUNT_CACHE);
+                    op_caps.push(caps::EXEC_MOUNT_CACHE_SHARING);
                 }
                 MountKind::Tmpfs { size } => {
-                    c.add_cap(caps::EXEC_MOUNT_TMPFS);
+                    op_caps.push(caps::EXEC_MOUNT_TMPFS);
                     if *size > 0 {
-                        c.add_cap(caps::EXEC_MOUNT_TMPFS_SIZE);
+                        op_caps.push(caps::EXEC_MOUNT_TMPFS_SIZE);
                     }
                 }
                 MountKind::Bind => {
                     if m.source.is_some() {
-                        c.add_cap(caps::EXEC_MOUNT_BIND);
+                        op_caps.push(caps::EXEC_MOUNT_BIND);
                     }
                 }
             }
             if m.content_cache != pb::MountContentCache::Default {
-                c.add_cap(caps::EXEC_MOUNT_CONTENT_CACHE);
+                op_caps.push(caps::EXEC_MOUNT_CONTENT_CACHE);
             }
         }
         if !self.secrets.is_empty() {
-            c.add_cap(caps::EXEC_MOUNT_SECRET);
+            op_caps.push(caps::EXEC_MOUNT_SECRET);
             if self.secrets.iter().any(|s| s.env.is_some()) {
-                c.add_cap(caps::EXEC_SECRET_ENV);
+                op_caps.push(caps::EXEC_SECRET_ENV);
             }
         }
         if !self.ssh.is_empty() {
-            c.add_cap(caps::EXEC_MOUNT_SSH);
+            op_caps.push(caps::EXEC_MOUNT_SSH);
         }
         if !self.cdi_devices.is_empty() {
-            c.add_cap(caps::EXEC_META_CDI);
+            op_caps.push(caps::EXEC_META_CDI);
         }
 
         let platform = c.platform.clone().or_else(|| v.platform.clone());
-        let (mut op, md) = marshal_constraints(&c, platform.as_ref(), ctx);
+        let mut op = marshal_constraints(c, platform.as_ref(), ctx);
 
         let mut exec = pb::ExecOp {
             meta: Some(meta),
@@ -733,7 +733,7 @@ impl ExecOp {
             });
         }
         op.op = Some(pb::op::Op::Exec(exec));
-        Ok((op, md))
+        Ok((op, op_caps))
     }
 }
 

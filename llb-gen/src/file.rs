@@ -7,8 +7,7 @@ use crate::marshal::EncodeCtx;
 use crate::source::impl_op_options;
 use crate::state::{Output, State};
 use crate::util::{clean, is_abs, join};
-use crate::vertex::{input_of, marshal_constraints, OpKind, Vertex};
-use crate::Metadata;
+use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -602,11 +601,11 @@ impl FileOpBody {
         &self,
         c: &Constraints,
         ctx: &EncodeCtx,
-    ) -> Result<(pb::Op, Metadata), Error> {
+    ) -> Result<(pb::Op, EncodeCaps), Error> {
         if self.actions.is_empty() {
             return Err(Error::NoFileActions);
         }
-        let (mut op, md) = marshal_constraints(c, None, ctx);
+        let mut op = marshal_constraints(c, None, ctx);
         // File ops are not platform specific.
         op.platform = None;
         let mut ms = MarshalState {
@@ -635,7 +634,7 @@ impl FileOpBody {
         }
         op.inputs = ms.inputs;
         op.op = Some(pb::op::Op::File(pb::FileOp { actions }));
-        Ok((op, md))
+        Ok((op, EncodeCaps::new()))
     }
 }
 

@@ -5,9 +5,10 @@ use crate::error::Error;
 use crate::platform::Platform;
 use crate::state::{Output, State};
 use crate::util::digest_of;
-use crate::vertex::Vertex;
+use crate::vertex::{Encoded, Vertex};
 use mstage_proto::{pb, wire};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -137,23 +138,38 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
         return Ok(pb::Definition::default());
     };
     let ctx = EncodeCtx::new(opts);
-    let mut def = pb::Definition::default();
-    let mut metadata: BTreeMap<String, Metadata> = BTreeMap::new();
-    let mut seen_digests: HashSet<String> = HashSet::new();
-    let mut smc = SourceMapCollector::default();
 
+    // Each vertex once, inputs first. Distinct vertices can encode to the same op (same
+    // bytes): the op is listed once and their metadata merged, as Go does.
+    let mut ops: Vec<(Arc<Encoded>, Arc<Vertex>)> = Vec::new();
     walk(&head.vertex, |v| {
-        let enc = v.encoded(&ctx)?;
-        metadata
-            .entry(enc.digest.clone())
-            .or_default()
-            .merge(&enc.metadata);
-        smc.add(&enc.digest, &v.constraints.source_locations);
-        if seen_digests.insert(enc.digest.clone()) {
-            def.def.push(enc.bytes.clone());
-        }
+        ops.push((v.encoded(&ctx)?, v.clone()));
         Ok(())
     })?;
+
+    let mut def = pb::Definition::default();
+    let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(ops.len());
+    let mut merged: Vec<Option<Metadata>> = Vec::new();
+    let mut smc = SourceMapCollector::default();
+    for (i, (enc, v)) in ops.iter().enumerate() {
+        smc.add(&enc.digest, &v.constraints.source_locations);
+        match first_of.entry(enc.digest.as_str()) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+                def.def.push(enc.bytes.clone());
+            }
+            Entry::Occupied(e) => {
+                // Rare: only ops built twice with the same bytes get here.
+                let first = *e.get();
+                if merged.len() < ops.len() {
+                    merged.resize(ops.len(), None);
+                }
+                merged[first]
+                    .get_or_insert_with(|| ops[first].0.metadata.clone())
+                    .merge(&enc.metadata);
+            }
+        }
+    }
 
     let terminal = pb::Op {
         inputs: vec![crate::vertex::input_of(head, &ctx)?],
@@ -161,10 +177,20 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
     };
     let bytes = wire::encode_op(&terminal);
     let digest = digest_of(&bytes);
-    let mut md = metadata.remove(&digest).unwrap_or_default();
+    // The terminal op declares the graph-wide caps. (Its bytes cannot equal another op's:
+    // no other op has only an input.)
+    let mut md = Metadata::default();
     md.caps.insert(crate::caps::CONSTRAINTS.to_string());
     md.caps.insert(crate::caps::PLATFORM.to_string());
-    for m in metadata.values() {
+    let mut metadata: BTreeMap<String, pb::OpMetadata> = BTreeMap::new();
+    for (i, (enc, _)) in ops.iter().enumerate() {
+        if first_of.get(enc.digest.as_str()) != Some(&i) {
+            continue;
+        }
+        let m = merged
+            .get(i)
+            .and_then(Option::as_ref)
+            .unwrap_or(&enc.metadata);
         if m.ignore_cache {
             md.caps.insert(crate::caps::META_IGNORE_CACHE.to_string());
         }
@@ -174,10 +200,11 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
         if m.export_cache.is_some() {
             md.caps.insert(crate::caps::META_EXPORT_CACHE.to_string());
         }
+        metadata.insert(enc.digest.clone(), m.to_pb());
     }
-    metadata.insert(digest, md);
+    metadata.insert(digest.clone(), md.to_pb());
     def.def.push(bytes);
-    def.metadata = metadata.into_iter().map(|(k, m)| (k, m.to_pb())).collect();
+    def.metadata = metadata;
     def.source = Some(smc.marshal(opts)?);
     Ok(def)
 }
@@ -196,14 +223,14 @@ pub fn head(def: &pb::Definition) -> Option<pb::Input> {
 
 /// Go's `sourceMapCollector`.
 #[derive(Default)]
-struct SourceMapCollector {
+struct SourceMapCollector<'a> {
     maps: Vec<SourceMap>,
     /// (op digest, source index, ranges) in the order they were added.
-    locations: BTreeMap<String, Vec<(usize, Vec<pb::Range>)>>,
+    locations: BTreeMap<&'a str, Vec<(usize, Vec<pb::Range>)>>,
 }
 
-impl SourceMapCollector {
-    fn add(&mut self, digest: &str, locs: &[crate::SourceLocation]) {
+impl<'a> SourceMapCollector<'a> {
+    fn add(&mut self, digest: &'a str, locs: &[crate::SourceLocation]) {
         let mut entries = Vec::with_capacity(locs.len());
         for l in locs {
             let idx = match self.maps.iter().position(|m| same_map(m, &l.map)) {
@@ -216,10 +243,7 @@ impl SourceMapCollector {
             entries.push((idx, l.ranges.clone()));
         }
         // Every op gets an entry, even without locations, as in Go.
-        self.locations
-            .entry(digest.to_string())
-            .or_default()
-            .extend(entries);
+        self.locations.entry(digest).or_default().extend(entries);
     }
 
     fn marshal(self, opts: &MarshalOptions) -> Result<pb::Source, Error> {
@@ -248,7 +272,7 @@ impl SourceMapCollector {
                         ranges,
                     })
                     .collect();
-                (dgst, pb::Locations { locations })
+                (dgst.to_string(), pb::Locations { locations })
             })
             .collect();
         Ok(pb::Source { locations, infos })

@@ -6,8 +6,7 @@ use crate::error::Error;
 use crate::marshal::EncodeCtx;
 use crate::source::impl_op_options;
 use crate::state::{Output, State};
-use crate::vertex::{input_of, marshal_constraints, OpKind, Vertex};
-use crate::Metadata;
+use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
 
 /// A merge under construction. Start with [`merge`].
@@ -90,8 +89,8 @@ pub(crate) fn encode_merge(
     inputs: &[Output],
     c: &Constraints,
     ctx: &EncodeCtx,
-) -> Result<(pb::Op, Metadata), Error> {
-    let (mut op, md) = marshal_constraints(c, None, ctx);
+) -> Result<(pb::Op, EncodeCaps), Error> {
+    let mut op = marshal_constraints(c, None, ctx);
     op.platform = None;
     let mut merge = pb::MergeOp::default();
     for input in inputs {
@@ -101,7 +100,7 @@ pub(crate) fn encode_merge(
         op.inputs.push(input_of(input, ctx)?);
     }
     op.op = Some(pb::op::Op::Merge(merge));
-    Ok((op, md))
+    Ok((op, EncodeCaps::new()))
 }
 
 pub(crate) fn encode_diff(
@@ -109,8 +108,8 @@ pub(crate) fn encode_diff(
     upper: Option<&Output>,
     c: &Constraints,
     ctx: &EncodeCtx,
-) -> Result<(pb::Op, Metadata), Error> {
-    let (mut op, md) = marshal_constraints(c, None, ctx);
+) -> Result<(pb::Op, EncodeCaps), Error> {
+    let mut op = marshal_constraints(c, None, ctx);
     op.platform = None;
     let mut side = |o: Option<&Output>| -> Result<i64, Error> {
         match o {
@@ -127,5 +126,5 @@ pub(crate) fn encode_diff(
         lower: Some(pb::LowerDiffInput { input: lower }),
         upper: Some(pb::UpperDiffInput { input: upper }),
     }));
-    Ok((op, md))
+    Ok((op, EncodeCaps::new()))
 }

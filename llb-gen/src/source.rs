@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::marshal::EncodeCtx;
 use crate::state::{Output, State};
 use crate::util::go_json_strings;
-use crate::vertex::{marshal_constraints, OpKind, Vertex};
+use crate::vertex::{marshal_constraints, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
 use std::collections::BTreeMap;
 
@@ -21,11 +21,11 @@ impl SourceOp {
         &self,
         c: &Constraints,
         ctx: &EncodeCtx,
-    ) -> Result<(pb::Op, crate::Metadata), Error> {
+    ) -> Result<(pb::Op, EncodeCaps), Error> {
         if self.identifier.is_empty() {
             return Err(Error::EmptySourceIdentifier);
         }
-        let mut c = c.clone();
+        let mut op_caps: EncodeCaps = Vec::new();
         let mut attrs = self.attrs.clone();
         if self.identifier.starts_with("local://") && !attrs.contains_key("local.session") {
             let uid = c
@@ -33,9 +33,9 @@ impl SourceOp {
                 .clone()
                 .unwrap_or_else(|| ctx.opts.local_unique_id.clone());
             attrs.insert("local.unique".into(), uid);
-            c.add_cap(caps::SOURCE_LOCAL_UNIQUE);
+            op_caps.push(caps::SOURCE_LOCAL_UNIQUE);
         }
-        let (mut op, md) = marshal_constraints(&c, c.platform.as_ref(), ctx);
+        let mut op = marshal_constraints(c, c.platform.as_ref(), ctx);
         // Only image-like sources are platform specific.
         if !(self.identifier.starts_with("docker-image://")
             || self.identifier.starts_with("oci-layout://"))
@@ -46,7 +46,7 @@ impl SourceOp {
             identifier: self.identifier.clone(),
             attrs,
         }));
-        Ok((op, md))
+        Ok((op, op_caps))
     }
 }
 

@@ -79,7 +79,7 @@ impl Vertex {
         if let Some(enc) = self.cached(ctx.fingerprint) {
             return Ok(enc);
         }
-        let (op, metadata) = match &self.op {
+        let (op, caps) = match &self.op {
             OpKind::Source(s) => s.encode(&self.constraints, ctx)?,
             OpKind::Exec(e) => e.encode(&self.constraints, ctx)?,
             OpKind::File(f) => f.encode(&self.constraints, ctx)?,
@@ -89,6 +89,8 @@ impl Vertex {
             }
         };
         let bytes = wire::encode_op(&op);
+        let mut metadata = self.constraints.metadata.clone();
+        metadata.caps.extend(caps.iter().map(|c| c.to_string()));
         let enc = Arc::new(Encoded {
             digest: digest_of(&bytes),
             bytes,
@@ -100,23 +102,26 @@ impl Vertex {
     }
 }
 
-/// Go's `MarshalConstraints(base, override)`: the op skeleton with platform
-/// and worker constraints, plus the op's metadata.
+/// Caps an op turned out to need while encoding (some depend on the marshal options); they
+/// join the vertex's own metadata caps.
+pub(crate) type EncodeCaps = Vec<&'static str>;
+
+/// Go's `MarshalConstraints(base, override)`: the op skeleton with platform and worker
+/// constraints.
 pub(crate) fn marshal_constraints(
     c: &Constraints,
     platform: Option<&crate::Platform>,
     ctx: &EncodeCtx,
-) -> (pb::Op, Metadata) {
+) -> pb::Op {
     let platform = platform.unwrap_or(&ctx.opts.platform);
     let mut filters = ctx.opts.worker_constraints.clone();
     filters.extend(c.worker_constraints.iter().cloned());
-    let op = pb::Op {
+    pb::Op {
         inputs: Vec::new(),
         op: None,
         platform: Some(platform.to_pb()),
         constraints: Some(pb::WorkerConstraints { filter: filters }),
-    };
-    (op, c.metadata.clone())
+    }
 }
 
 /// `pb.Input` for an output whose vertex is already encoded.

@@ -23,7 +23,8 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use mstage::lower::{compile_blocking, plan, BuildRequest, NoneResolver};
 use mstage_proto::prost::Message;
 
-#[cfg(feature = "bench-mimalloc")]
+// The allocator of the mstage binary (frontend/src/main.rs), so the figures are the shipped
+// frontend's.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
