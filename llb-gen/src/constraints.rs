@@ -50,12 +50,18 @@ impl Metadata {
         }
     }
 
-    pub(crate) fn to_pb(&self) -> pb::OpMetadata {
+    /// `pb.OpMetadata`, with `extra_caps` added to the caps.
+    pub(crate) fn to_pb(&self, extra_caps: &[&str]) -> pb::OpMetadata {
+        let mut caps: BTreeMap<String, bool> =
+            self.caps.iter().map(|c| (c.clone(), true)).collect();
+        for c in extra_caps {
+            caps.insert(c.to_string(), true);
+        }
         pb::OpMetadata {
             ignore_cache: self.ignore_cache,
             description: self.description.clone(),
             export_cache: self.export_cache.map(|value| pb::ExportCache { value }),
-            caps: self.caps.iter().map(|c| (c.clone(), true)).collect(),
+            caps,
             progress_group: self.progress_group.clone(),
             linux_resources: self.linux_resources.clone(),
         }

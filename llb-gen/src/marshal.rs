@@ -165,8 +165,8 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
                     merged.resize(ops.len(), None);
                 }
                 merged[first]
-                    .get_or_insert_with(|| ops[first].0.metadata.clone())
-                    .merge(&enc.metadata);
+                    .get_or_insert_with(|| ops[first].1.metadata(&ops[first].0))
+                    .merge(&v.metadata(enc));
             }
         }
     }
@@ -182,15 +182,16 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
     let mut md = Metadata::default();
     md.caps.insert(crate::caps::CONSTRAINTS.to_string());
     md.caps.insert(crate::caps::PLATFORM.to_string());
-    let mut metadata: BTreeMap<String, pb::OpMetadata> = BTreeMap::new();
-    for (i, (enc, _)) in ops.iter().enumerate() {
+    // Collected, then built into the map in one go (cheaper than inserting one by one).
+    let mut metadata: Vec<(String, pb::OpMetadata)> = Vec::with_capacity(first_of.len() + 1);
+    for (i, (enc, v)) in ops.iter().enumerate() {
         if first_of.get(enc.digest.as_str()) != Some(&i) {
             continue;
         }
-        let m = merged
-            .get(i)
-            .and_then(Option::as_ref)
-            .unwrap_or(&enc.metadata);
+        let (m, extra_caps) = match merged.get(i).and_then(Option::as_ref) {
+            Some(m) => (m, &[][..]),
+            None => (&v.constraints.metadata, &enc.caps[..]),
+        };
         if m.ignore_cache {
             md.caps.insert(crate::caps::META_IGNORE_CACHE.to_string());
         }
@@ -200,11 +201,11 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
         if m.export_cache.is_some() {
             md.caps.insert(crate::caps::META_EXPORT_CACHE.to_string());
         }
-        metadata.insert(enc.digest.clone(), m.to_pb());
+        metadata.push((enc.digest.clone(), m.to_pb(extra_caps)));
     }
-    metadata.insert(digest.clone(), md.to_pb());
+    metadata.push((digest, md.to_pb(&[])));
     def.def.push(bytes);
-    def.metadata = metadata;
+    def.metadata = metadata.into_iter().collect();
     def.source = Some(smc.marshal(opts)?);
     Ok(def)
 }

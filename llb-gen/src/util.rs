@@ -73,20 +73,23 @@ pub(crate) fn go_json_strings(items: &[String]) -> String {
     out
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+/// Appends `bytes` as lowercase hex.
+pub(crate) fn push_hex(s: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         s.push(DIGITS[(b >> 4) as usize] as char);
         s.push(DIGITS[(b & 15) as usize] as char);
     }
-    s
 }
 
 /// `sha256:<hex>` of `bytes`, the LLB vertex identity.
 pub(crate) fn digest_of(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+    let sum = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 2 * sum.len());
+    out.push_str("sha256:");
+    push_hex(&mut out, &sum);
+    out
 }
 
 #[cfg(test)]

@@ -8,12 +8,13 @@ use crate::util::digest_of;
 use mstage_proto::{pb, wire};
 use std::sync::{Arc, Mutex};
 
-/// The op bytes of a vertex, its digest and the metadata it declares.
+/// The op bytes of a vertex, its digest and the caps encoding found it needs (on top of
+/// those in the vertex's metadata).
 #[derive(Debug)]
 pub(crate) struct Encoded {
     pub(crate) bytes: Vec<u8>,
     pub(crate) digest: String,
-    pub(crate) metadata: Metadata,
+    pub(crate) caps: EncodeCaps,
 }
 
 pub(crate) enum OpKind {
@@ -64,6 +65,13 @@ impl Vertex {
         }
     }
 
+    /// The metadata a Definition lists for this vertex encoded as `enc`.
+    pub(crate) fn metadata(&self, enc: &Encoded) -> Metadata {
+        let mut m = self.constraints.metadata.clone();
+        m.caps.extend(enc.caps.iter().map(|c| c.to_string()));
+        m
+    }
+
     pub(crate) fn cached(&self, fingerprint: u64) -> Option<Arc<Encoded>> {
         let guard = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         match &*guard {
@@ -89,12 +97,10 @@ impl Vertex {
             }
         };
         let bytes = wire::encode_op(&op);
-        let mut metadata = self.constraints.metadata.clone();
-        metadata.caps.extend(caps.iter().map(|c| c.to_string()));
         let enc = Arc::new(Encoded {
             digest: digest_of(&bytes),
             bytes,
-            metadata,
+            caps,
         });
         *self.cache.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((ctx.fingerprint, enc.clone()));

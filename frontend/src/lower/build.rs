@@ -8,7 +8,7 @@ use futures::future::join_all;
 
 use super::contexts::{find_context, load_context, ContextLoad};
 use super::dispatch::{dispatch, init_stage, Ctx, DState, LState, SourceStates};
-use super::graph::{NodeKind, OpMeta, ProxyEnv, Source};
+use super::graph::{Graph, NodeKind, OpMeta, ProxyEnv, Source};
 use super::request::{BuildRequest, LocalSession, NamedContext};
 use super::to_llb::{marshal, SourceMapInfo};
 use super::words::Words;
@@ -126,7 +126,10 @@ pub async fn compile_platform(
     let mut ctx = Ctx {
         req,
         words,
-        graph: Default::default(),
+        // About one op per instruction; growing a vector of large nodes copies them.
+        graph: Graph {
+            nodes: Vec::with_capacity(plan.stages.iter().map(|s| s.commands.len() + 2).sum()),
+        },
         caps: &req.caps,
         global_args: &global_args,
         target_platform: po.target.clone(),
@@ -540,7 +543,7 @@ pub async fn compile_platform(
         LocalSession::Session(_) => "mstage",
     };
     let definition = marshal(
-        &ctx.graph,
+        std::mem::take(&mut ctx.graph),
         states[target].state.out,
         &req.caps,
         &po.target,

@@ -25,14 +25,14 @@ fn lplatform(p: &Platform) -> llb_gen::Platform {
     }
 }
 
-fn owner(c: &Option<Chown>) -> Option<Owner> {
-    let conv = |u: &UserRef| match u {
-        UserRef::Id(i) => llb_gen::UserRef::Id(*i),
-        UserRef::Name(n) => llb_gen::UserRef::Name(n.clone()),
+fn owner(c: Option<Chown>) -> Option<Owner> {
+    let conv = |u: UserRef| match u {
+        UserRef::Id(i) => llb_gen::UserRef::Id(i),
+        UserRef::Name(n) => llb_gen::UserRef::Name(n),
     };
-    c.as_ref().map(|c| Owner {
-        user: c.user.as_ref().map(conv),
-        group: c.group.as_ref().map(conv),
+    c.map(|c| Owner {
+        user: c.user.map(conv),
+        group: c.group.map(conv),
     })
 }
 
@@ -40,33 +40,34 @@ fn nanos(t: Option<i64>) -> Option<i64> {
     t.map(|s| s.saturating_mul(1_000_000_000))
 }
 
-struct Builder<'a> {
-    graph: &'a Graph,
+struct Builder {
+    /// The lowering's graph; each node is taken out (moved, not cloned) when built.
+    graph: Graph,
     /// Built states by node id.
     states: Vec<Option<State>>,
     source_map: Option<SourceMap>,
 }
 
-impl Builder<'_> {
-    fn with_meta<T: OpOptions>(&self, mut op: T, node: &Node) -> T {
-        let m = &node.meta;
-        if let Some(n) = &m.custom_name {
-            op = op.custom_name(n.clone());
+impl Builder {
+    fn with_meta<T: OpOptions>(&self, mut op: T, meta: OpMeta, platform: Option<Platform>) -> T {
+        let m = meta;
+        if let Some(n) = m.custom_name {
+            op = op.custom_name(n);
         }
-        for (k, v) in &m.description {
-            op = op.description(k.clone(), v.clone());
+        for (k, v) in m.description {
+            op = op.description(k, v);
         }
         if m.ignore_cache {
             op = op.ignore_cache();
         }
-        if let Some((id, name, weak)) = &m.progress_group {
-            op = op.progress_group(id.clone(), name.clone(), *weak);
+        if let Some((id, name, weak)) = m.progress_group {
+            op = op.progress_group(id, name, weak);
         }
-        if let Some(p) = &node.platform {
+        if let Some(p) = &platform {
             op = op.platform(lplatform(p));
         }
-        if let Some(r) = &m.linux_resources {
-            op = op.linux_resources(r.clone());
+        if let Some(r) = m.linux_resources {
+            op = op.linux_resources(r);
         }
         if let (Some(sm), false) = (&self.source_map, m.locations.is_empty()) {
             let ranges = m
@@ -94,19 +95,24 @@ impl Builder<'_> {
     }
 
     fn build(&mut self, id: NodeId) -> Result<State, CompileError> {
-        let node = &self.graph.nodes[id];
-        let st = match &node.kind {
+        // Every node is built once (inputs first), so it can be moved out of the graph.
+        let Node {
+            kind,
+            platform,
+            meta,
+        } = std::mem::replace(&mut self.graph.nodes[id], Node::taken());
+        let st = match kind {
             NodeKind::Source(Source::Image {
                 reference,
                 resolve_mode,
             }) => {
-                let mut img = llb_gen::image(reference.clone());
+                let mut img = llb_gen::image(reference);
                 img = img.resolve_mode(match resolve_mode {
                     ResolveMode::Default => llb_gen::ResolveMode::Default,
                     ResolveMode::Pull => llb_gen::ResolveMode::ForcePull,
                     ResolveMode::Local => llb_gen::ResolveMode::PreferLocal,
                 });
-                self.with_meta(img, node).build()
+                self.with_meta(img, meta, platform).build()
             }
             NodeKind::Source(Source::Local {
                 name,
@@ -115,21 +121,21 @@ impl Builder<'_> {
                 follow_paths,
                 exclude_patterns,
             }) => {
-                let mut l = llb_gen::local(name.clone());
+                let mut l = llb_gen::local(name);
                 l = match session {
-                    LocalSession::Session(s) => l.session_id(s.clone()),
-                    LocalSession::Unique(u) => l.unique_id(u.clone()),
+                    LocalSession::Session(s) => l.session_id(s),
+                    LocalSession::Unique(u) => l.unique_id(u),
                 };
                 if !shared_key_hint.is_empty() {
-                    l = l.shared_key_hint(shared_key_hint.clone());
+                    l = l.shared_key_hint(shared_key_hint);
                 }
                 if !follow_paths.is_empty() {
-                    l = l.follow_paths(follow_paths.clone());
+                    l = l.follow_paths(follow_paths);
                 }
                 if !exclude_patterns.is_empty() {
-                    l = l.exclude_patterns(exclude_patterns.clone());
+                    l = l.exclude_patterns(exclude_patterns);
                 }
-                self.with_meta(l, node).build()
+                self.with_meta(l, meta, platform).build()
             }
             NodeKind::Source(Source::Git {
                 url,
@@ -138,37 +144,38 @@ impl Builder<'_> {
                 checksum,
                 skip_submodules,
             }) => {
-                let mut g = llb_gen::git(url.clone(), fragment);
-                if *keep_git_dir {
+                let mut g = llb_gen::git(url, &fragment);
+                if keep_git_dir {
                     g = g.keep_git_dir();
                 }
                 if let Some(c) = checksum {
-                    g = g.checksum(c.clone());
+                    g = g.checksum(c);
                 }
-                if *skip_submodules {
+                if skip_submodules {
                     g = g.skip_submodules();
                 }
-                self.with_meta(g, node).build()
+                self.with_meta(g, meta, platform).build()
             }
             NodeKind::Source(Source::Http {
                 url,
                 filename,
                 checksum,
             }) => {
-                let mut h = llb_gen::http(url.clone()).filename(filename.clone());
+                let mut h = llb_gen::http(url).filename(filename);
                 if let Some(c) = checksum {
-                    h = h.checksum(c.clone());
+                    h = h.checksum(c);
                 }
-                self.with_meta(h, node).build()
+                self.with_meta(h, meta, platform).build()
             }
             NodeKind::Exec(e) => {
+                let e = *e;
                 let root = e.mounts.first().and_then(|m| m.source);
-                let mut x = self.state(root).run(e.args.clone());
+                let mut x = self.state(root).run(e.args);
                 x = x
-                    .env_list(e.env.clone())
+                    .env_list(e.env)
                     .cwd(&e.cwd)
-                    .user(e.user.clone())
-                    .hostname(e.hostname.clone())
+                    .user(e.user)
+                    .hostname(e.hostname)
                     .network(match e.network {
                         Network::Sandbox => pb::NetMode::Unset,
                         Network::Host => pb::NetMode::Host,
@@ -178,16 +185,16 @@ impl Builder<'_> {
                         Security::Sandbox => pb::SecurityMode::Sandbox,
                         Security::Insecure => pb::SecurityMode::Insecure,
                     });
-                if let Some(p) = &e.proxy_env {
+                if let Some(p) = e.proxy_env {
                     x = x.proxy_env(pb::ProxyEnv {
-                        http_proxy: p.http.clone(),
-                        https_proxy: p.https.clone(),
-                        ftp_proxy: p.ftp.clone(),
-                        no_proxy: p.no.clone(),
-                        all_proxy: p.all.clone(),
+                        http_proxy: p.http,
+                        https_proxy: p.https,
+                        ftp_proxy: p.ftp,
+                        no_proxy: p.no,
+                        all_proxy: p.all,
                     });
                 }
-                for (h, ip) in &e.extra_hosts {
+                for (h, ip) in e.extra_hosts {
                     let ip = ip.parse().map_err(|_| {
                         CompileError::new(
                             ErrorKind::Invalid,
@@ -195,21 +202,21 @@ impl Builder<'_> {
                             format!("invalid IP address {ip:?} for extra host {h}"),
                         )
                     })?;
-                    x = x.extra_host(h.clone(), ip);
+                    x = x.extra_host(h, ip);
                 }
-                for (n, soft, hard) in &e.ulimits {
-                    x = x.ulimit(n.clone(), *soft, *hard);
+                for (n, soft, hard) in e.ulimits {
+                    x = x.ulimit(n, soft, hard);
                 }
                 if !e.cgroup_parent.is_empty() {
-                    x = x.cgroup_parent(e.cgroup_parent.clone());
+                    x = x.cgroup_parent(e.cgroup_parent);
                 }
-                for m in e.mounts.iter().skip(1) {
-                    let mut lm = match &m.kind {
-                        MountKind::Bind => Mount::bind(m.target.clone(), &self.state(m.source)),
+                for m in e.mounts.into_iter().skip(1) {
+                    let mut lm = match m.kind {
+                        MountKind::Bind => Mount::bind(m.target, &self.state(m.source)),
                         MountKind::Cache { id, sharing } => {
                             let mut c = Mount::cache(
-                                m.target.clone(),
-                                id.clone(),
+                                m.target,
+                                id,
                                 match sharing {
                                     CacheSharing::Shared => LCacheSharing::Shared,
                                     CacheSharing::Private => LCacheSharing::Private,
@@ -222,16 +229,16 @@ impl Builder<'_> {
                             c
                         }
                         MountKind::Tmpfs { size } => {
-                            let t = Mount::tmpfs(m.target.clone());
-                            if *size > 0 {
-                                t.size(*size)
+                            let t = Mount::tmpfs(m.target);
+                            if size > 0 {
+                                t.size(size)
                             } else {
                                 t
                             }
                         }
                     };
                     if !m.selector.is_empty() {
-                        lm = lm.selector(m.selector.clone());
+                        lm = lm.selector(m.selector);
                     }
                     if m.readonly {
                         lm = lm.readonly();
@@ -241,15 +248,14 @@ impl Builder<'_> {
                     }
                     x = x.mount(lm);
                 }
-                for s in &e.secrets {
-                    let mut sec = match (&s.target, &s.env) {
-                        (Some(t), Some(env)) => {
-                            Secret::file(s.id.clone(), t.clone()).with_env(env.clone())
-                        }
-                        (Some(t), None) => Secret::file(s.id.clone(), t.clone()),
-                        (None, Some(env)) => Secret::env(s.id.clone(), env.clone()),
+                for s in e.secrets {
+                    let mut sec = match (s.target, s.env) {
+                        (Some(t), Some(env)) => Secret::file(s.id, t).with_env(env),
+                        (Some(t), None) => Secret::file(s.id, t),
+                        (None, Some(env)) => Secret::env(s.id, env),
                         (None, None) => {
-                            Secret::file(s.id.clone(), format!("/run/secrets/{}", s.id))
+                            let target = format!("/run/secrets/{}", s.id);
+                            Secret::file(s.id, target)
                         }
                     };
                     sec = sec.file_opt(s.uid, s.gid, s.mode);
@@ -258,10 +264,10 @@ impl Builder<'_> {
                     }
                     x = x.secret(sec);
                 }
-                for s in &e.ssh {
-                    let mut sh = Ssh::new().id(s.id.clone());
+                for s in e.ssh {
+                    let mut sh = Ssh::new().id(s.id);
                     if !s.target.is_empty() {
-                        sh = sh.target(s.target.clone());
+                        sh = sh.target(s.target);
                     }
                     sh = sh.socket_opt(s.uid, s.gid, s.mode);
                     if s.optional {
@@ -269,30 +275,30 @@ impl Builder<'_> {
                     }
                     x = x.ssh(sh);
                 }
-                self.with_meta(x, node).build().root()
+                self.with_meta(x, meta, platform).build().root()
             }
             NodeKind::File(actions) => {
                 let base = self.input(actions.first().map_or(ActionInput::Scratch, |a| a.input));
                 let mut fa = FileActions::new();
                 for a in actions {
-                    fa = match &a.kind {
+                    fa = match a.kind {
                         ActionKind::Copy(c) => {
                             let src = self.input(a.secondary);
-                            let mut cp = Copy::new(&src, c.src.clone(), c.dest.clone())
+                            let mut cp = Copy::new(&src, c.src, c.dest)
                                 .follow_symlinks(c.follow_symlink)
                                 .dir_contents_only(c.dir_copy_contents)
                                 .attempt_unpack(c.attempt_unpack)
                                 .create_dest_path(c.create_dest_path)
                                 .allow_wildcard(c.allow_wildcard)
                                 .allow_empty_wildcard(c.allow_empty_wildcard)
-                                .include_patterns(c.include_patterns.clone())
-                                .exclude_patterns(c.exclude_patterns.clone())
-                                .required_paths(c.required_paths.clone());
-                            if let Some(o) = owner(&c.owner) {
+                                .include_patterns(c.include_patterns)
+                                .exclude_patterns(c.exclude_patterns)
+                                .required_paths(c.required_paths);
+                            if let Some(o) = owner(c.owner) {
                                 cp = cp.owner(o);
                             }
                             if !c.mode_str.is_empty() {
-                                cp = cp.chmod(Chmod::Symbolic(c.mode_str.clone()));
+                                cp = cp.chmod(Chmod::Symbolic(c.mode_str));
                             } else if let Some(m) = c.mode {
                                 cp = cp.chmod(Chmod::Mode(m as u32));
                             }
@@ -308,12 +314,11 @@ impl Builder<'_> {
                             owner: o,
                             timestamp,
                         } => {
-                            let mut m =
-                                Mkdir::new(path.clone(), *mode as u32).make_parents(*make_parents);
+                            let mut m = Mkdir::new(path, mode as u32).make_parents(make_parents);
                             if let Some(o) = owner(o) {
                                 m = m.owner(o);
                             }
-                            if let Some(t) = nanos(*timestamp) {
+                            if let Some(t) = nanos(timestamp) {
                                 m = m.timestamp(t);
                             }
                             fa.mkdir(m)
@@ -325,22 +330,22 @@ impl Builder<'_> {
                             owner: o,
                             timestamp,
                         } => {
-                            let mut m = Mkfile::new(path.clone(), *mode as u32, data.clone());
+                            let mut m = Mkfile::new(path, mode as u32, data);
                             if let Some(o) = owner(o) {
                                 m = m.owner(o);
                             }
-                            if let Some(t) = nanos(*timestamp) {
+                            if let Some(t) = nanos(timestamp) {
                                 m = m.timestamp(t);
                             }
                             fa.mkfile(m)
                         }
                     };
                 }
-                self.with_meta(base.file(fa), node).build()
+                self.with_meta(base.file(fa), meta, platform).build()
             }
             NodeKind::Merge(ins) => {
                 let states: Vec<State> = ins.iter().map(|o| self.state(Some(*o))).collect();
-                self.with_meta(llb_gen::merge(states), node).build()
+                self.with_meta(llb_gen::merge(states), meta, platform).build()
             }
         };
         Ok(st)
@@ -380,7 +385,7 @@ pub struct SourceMapInfo<'a> {
 
 /// Marshals everything `result` depends on into a Definition.
 pub fn marshal(
-    graph: &Graph,
+    graph: Graph,
     result: Option<Out>,
     caps: &Capabilities,
     default_platform: &Platform,
@@ -390,9 +395,10 @@ pub fn marshal(
     let Some(result) = result else {
         return Ok(pb::Definition::default());
     };
+    let n_nodes = graph.nodes.len();
     let mut b = Builder {
         graph,
-        states: vec![None; graph.nodes.len()],
+        states: vec![None; n_nodes],
         source_map: source_map.map(|s| {
             let sm = SourceMap::new(s.filename, "Dockerfile", s.data.to_vec());
             match s.definition {
@@ -407,7 +413,7 @@ pub fn marshal(
         if b.states[n].is_some() {
             continue;
         }
-        let inputs = node_inputs(&graph.nodes[n]);
+        let inputs = node_inputs(&b.graph.nodes[n]);
         if let Some(&c) = inputs.get(i) {
             stack.push((n, i + 1));
             if b.states[c].is_none() {

@@ -83,7 +83,20 @@ impl Lexer {
         word: &str,
         env: &E,
     ) -> Result<String, ShellError> {
-        Ok(self.process(word, env)?.0)
+        if self.is_literal(word) {
+            return Ok(word.to_string());
+        }
+        let mut st = State::new(self, word, env, Wanted::RESULT);
+        Ok(st.run(word)?.0)
+    }
+
+    /// True when expansion cannot change `word`: no variable, quote, escape, heredoc
+    /// marker or leading byte-order mark. Most words are like this; they skip the lexer.
+    pub(crate) fn is_literal(&self, word: &str) -> bool {
+        !word.starts_with('\u{feff}')
+            && !word
+                .chars()
+                .any(|c| matches!(c, '$' | '\'' | '"' | '<') || c == self.escape)
     }
 
     /// Expands and splits into words (BuildKit `ProcessWords`): unquoted whitespace,
@@ -93,7 +106,8 @@ impl Lexer {
         word: &str,
         env: &E,
     ) -> Result<Vec<String>, ShellError> {
-        Ok(self.process(word, env)?.1)
+        let mut st = State::new(self, word, env, Wanted::WORDS);
+        Ok(st.run(word)?.1)
     }
 
     /// Like [`Lexer::process_word`], also reporting which variables were referenced
@@ -103,7 +117,7 @@ impl Lexer {
         word: &str,
         env: &E,
     ) -> Result<Expansion, ShellError> {
-        let mut st = State::new(self, word, env);
+        let mut st = State::new(self, word, env, Wanted::MATCHES);
         let result = st.run(word)?.0;
         Ok(Expansion {
             result,
@@ -112,12 +126,14 @@ impl Lexer {
         })
     }
 
-    fn process<E: EnvLookup + ?Sized>(
+    /// The expansion and its words (both always computed; for tests of the fast paths).
+    #[cfg(test)]
+    pub(crate) fn process<E: EnvLookup + ?Sized>(
         &self,
         word: &str,
         env: &E,
     ) -> Result<(String, Vec<String>), ShellError> {
-        State::new(self, word, env).run(word)
+        State::new(self, word, env, Wanted::ALL).run(word)
     }
 }
 
@@ -125,12 +141,24 @@ impl Lexer {
 /// and is shared by nested calls, as in BuildKit (a nested `${x:-...}` clears it).
 #[derive(Default)]
 struct Words {
+    /// False when the caller wants only the expansion: then nothing is recorded.
+    enabled: bool,
     words: Vec<String>,
     in_word: bool,
 }
 
 impl Words {
+    fn new(enabled: bool) -> Self {
+        Words {
+            enabled,
+            ..Default::default()
+        }
+    }
+
     fn add_char(&mut self, buf: &mut String, ch: char) {
+        if !self.enabled {
+            return;
+        }
         if is_space(ch) && self.in_word {
             if !buf.is_empty() {
                 self.words.push(std::mem::take(buf));
@@ -142,17 +170,26 @@ impl Words {
     }
 
     fn add_raw_char(&mut self, buf: &mut String, ch: char) {
+        if !self.enabled {
+            return;
+        }
         buf.push(ch);
         self.in_word = true;
     }
 
     fn add_string(&mut self, buf: &mut String, s: &str) {
+        if !self.enabled {
+            return;
+        }
         for ch in s.chars() {
             self.add_char(buf, ch);
         }
     }
 
     fn add_raw_string(&mut self, buf: &mut String, s: &str) {
+        if !self.enabled {
+            return;
+        }
         buf.push_str(s);
         self.in_word = true;
     }
@@ -166,8 +203,35 @@ impl Words {
     }
 }
 
+/// What a caller needs beyond the expanded string; the rest is not computed.
+#[derive(Clone, Copy)]
+struct Wanted {
+    words: bool,
+    matches: bool,
+}
+
+impl Wanted {
+    const RESULT: Wanted = Wanted {
+        words: false,
+        matches: false,
+    };
+    const WORDS: Wanted = Wanted {
+        words: true,
+        matches: false,
+    };
+    const MATCHES: Wanted = Wanted {
+        words: false,
+        matches: true,
+    };
+    const ALL: Wanted = Wanted {
+        words: true,
+        matches: true,
+    };
+}
+
 struct State<'a, E: ?Sized> {
     lex: &'a Lexer,
+    wanted: Wanted,
     env: &'a E,
     chars: Vec<char>,
     pos: usize,
@@ -186,7 +250,7 @@ pub const MAX_NESTING: usize = 200;
 type Step<T> = Result<T, String>;
 
 impl<'a, E: EnvLookup + ?Sized> State<'a, E> {
-    fn new(lex: &'a Lexer, word: &str, env: &'a E) -> Self {
+    fn new(lex: &'a Lexer, word: &str, env: &'a E, wanted: Wanted) -> Self {
         let mut chars: Vec<char> = word.chars().collect();
         // Go's text/scanner drops a byte-order mark at the very start.
         if chars.first() == Some(&'\u{feff}') {
@@ -194,6 +258,7 @@ impl<'a, E: EnvLookup + ?Sized> State<'a, E> {
         }
         State {
             lex,
+            wanted,
             env,
             chars,
             pos: 0,
@@ -229,11 +294,15 @@ impl<'a, E: EnvLookup + ?Sized> State<'a, E> {
     fn get_env(&mut self, name: &str) -> Option<String> {
         match self.env.lookup(name) {
             Some(v) => {
-                self.matched.insert(name.to_string());
+                if self.wanted.matches {
+                    self.matched.insert(name.to_string());
+                }
                 Some(v.to_string())
             }
             None => {
-                self.unmatched.insert(name.to_string());
+                if self.wanted.matches {
+                    self.unmatched.insert(name.to_string());
+                }
                 None
             }
         }
@@ -261,7 +330,7 @@ impl<'a, E: EnvLookup + ?Sized> State<'a, E> {
     fn stop_on_inner(&mut self, stop: Option<char>) -> Step<(String, Vec<String>)> {
         let mut result = String::new();
         self.words_buf.clear();
-        let mut words = Words::default();
+        let mut words = Words::new(self.wanted.words);
         let quotes = !self.lex.skip_process_quotes;
 
         while let Some(ch) = self.peek() {

@@ -243,3 +243,50 @@ fn env_sources() {
     assert_eq!(Lexer::new('\\').process_word("$A", &map).unwrap(), "m");
     assert_eq!(Lexer::new('\\').process_word("[$A]", &NoEnv).unwrap(), "[]");
 }
+
+/// Words without `$`, quotes, the escape character, `<` or a leading BOM skip the lexer;
+/// the result must be what the lexer would have produced, in every mode.
+#[test]
+fn literal_words_skip_the_lexer_with_the_same_result() {
+    let words = [
+        "",
+        "plain",
+        "  spaces\tand\ttabs  ",
+        "/usr/local/bin:/usr/bin",
+        "ünïcødé ✓",
+        "a=b,c=d",
+        "{}[]()*?!#%&",
+        "`backtick` words",
+    ];
+    let env: &[(&str, &str)] = &[("a", "x")];
+    for escape in ['\\', '`'] {
+        let lexers = [
+            Lexer::new(escape),
+            Lexer::new(escape).with_raw_quotes(true).with_skip_unset_env(true),
+            Lexer::new(escape).with_skip_process_quotes(true),
+            Lexer::new(escape).with_raw_escapes(true),
+        ];
+        for lex in &lexers {
+            for w in words {
+                let literal = lex.is_literal(w);
+                assert_eq!(literal, !(escape == '`' && w.contains('`')), "{w:?}");
+                assert_eq!(
+                    lex.process_word(w, env).unwrap(),
+                    lex.process(w, env).unwrap().0,
+                    "{w:?} with escape {escape:?}"
+                );
+            }
+        }
+    }
+    // Words that need the lexer: computing only the expansion gives the same string.
+    for w in ["$a b", "'$a' \"$a\"", "${a:-x y}z", "${b:+q} \\$a", "<<EOF $a"] {
+        let lex = Lexer::new('\\');
+        assert!(!lex.is_literal(w));
+        let (result, words) = lex.process(w, env).unwrap();
+        assert_eq!(lex.process_word(w, env).unwrap(), result, "{w:?}");
+        assert_eq!(lex.process_words(w, env).unwrap(), words, "{w:?}");
+    }
+    assert!(!Lexer::new('\\').is_literal("$a"));
+    assert!(!Lexer::new('\\').is_literal("\u{feff}x"));
+    assert!(!Lexer::new('\\').is_literal("a'b"));
+}
