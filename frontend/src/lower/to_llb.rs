@@ -345,7 +345,8 @@ impl Builder {
             }
             NodeKind::Merge(ins) => {
                 let states: Vec<State> = ins.iter().map(|o| self.state(Some(*o))).collect();
-                self.with_meta(llb_gen::merge(states), meta, platform).build()
+                self.with_meta(llb_gen::merge(states), meta, platform)
+                    .build()
             }
         };
         Ok(st)

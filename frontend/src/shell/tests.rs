@@ -262,7 +262,9 @@ fn literal_words_skip_the_lexer_with_the_same_result() {
     for escape in ['\\', '`'] {
         let lexers = [
             Lexer::new(escape),
-            Lexer::new(escape).with_raw_quotes(true).with_skip_unset_env(true),
+            Lexer::new(escape)
+                .with_raw_quotes(true)
+                .with_skip_unset_env(true),
             Lexer::new(escape).with_skip_process_quotes(true),
             Lexer::new(escape).with_raw_escapes(true),
         ];
@@ -279,7 +281,13 @@ fn literal_words_skip_the_lexer_with_the_same_result() {
         }
     }
     // Words that need the lexer: computing only the expansion gives the same string.
-    for w in ["$a b", "'$a' \"$a\"", "${a:-x y}z", "${b:+q} \\$a", "<<EOF $a"] {
+    for w in [
+        "$a b",
+        "'$a' \"$a\"",
+        "${a:-x y}z",
+        "${b:+q} \\$a",
+        "<<EOF $a",
+    ] {
         let lex = Lexer::new('\\');
         assert!(!lex.is_literal(w));
         let (result, words) = lex.process(w, env).unwrap();
