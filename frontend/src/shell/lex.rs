@@ -223,6 +223,7 @@ impl Wanted {
         words: false,
         matches: true,
     };
+    #[cfg(test)]
     const ALL: Wanted = Wanted {
         words: true,
         matches: true,
