@@ -149,23 +149,24 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
 
     let mut def = pb::Definition::default();
     let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(ops.len());
-    let mut merged: Vec<Option<Metadata>> = Vec::new();
+    // Indexes into `ops` of the ops listed, in order.
+    let mut listed: Vec<usize> = Vec::with_capacity(ops.len());
+    // Merged metadata of listed ops that more than one vertex encodes to (rare).
+    let mut merged: HashMap<usize, Metadata> = HashMap::new();
     let mut smc = SourceMapCollector::default();
     for (i, (enc, v)) in ops.iter().enumerate() {
         smc.add(&enc.digest, &v.constraints.source_locations);
         match first_of.entry(enc.digest.as_str()) {
             Entry::Vacant(e) => {
                 e.insert(i);
+                listed.push(i);
                 def.def.push(enc.bytes.clone());
             }
             Entry::Occupied(e) => {
-                // Rare: only ops built twice with the same bytes get here.
                 let first = *e.get();
-                if merged.len() < ops.len() {
-                    merged.resize(ops.len(), None);
-                }
-                merged[first]
-                    .get_or_insert_with(|| ops[first].1.metadata(&ops[first].0))
+                merged
+                    .entry(first)
+                    .or_insert_with(|| ops[first].1.metadata(&ops[first].0))
                     .merge(&v.metadata(enc));
             }
         }
@@ -183,12 +184,10 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
     md.caps.insert(crate::caps::CONSTRAINTS.to_string());
     md.caps.insert(crate::caps::PLATFORM.to_string());
     // Collected, then built into the map in one go (cheaper than inserting one by one).
-    let mut metadata: Vec<(String, pb::OpMetadata)> = Vec::with_capacity(first_of.len() + 1);
-    for (i, (enc, v)) in ops.iter().enumerate() {
-        if first_of.get(enc.digest.as_str()) != Some(&i) {
-            continue;
-        }
-        let (m, extra_caps) = match merged.get(i).and_then(Option::as_ref) {
+    let mut metadata: Vec<(String, pb::OpMetadata)> = Vec::with_capacity(listed.len() + 1);
+    for &i in &listed {
+        let (enc, v) = &ops[i];
+        let (m, extra_caps) = match merged.get(&i) {
             Some(m) => (m, &[][..]),
             None => (&v.constraints.metadata, &enc.caps[..]),
         };

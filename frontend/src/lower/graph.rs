@@ -248,17 +248,6 @@ pub struct Node {
     pub meta: OpMeta,
 }
 
-impl Node {
-    /// What is left in the graph where a node was moved out (by the marshaller).
-    pub(crate) fn taken() -> Node {
-        Node {
-            kind: NodeKind::Merge(Vec::new()),
-            platform: None,
-            meta: OpMeta::default(),
-        }
-    }
-}
-
 /// All nodes of one build; a node may be shared by several stages only when it is the same
 /// op (the marshaller merges identical ops by digest anyway).
 #[derive(Debug, Clone, Default)]

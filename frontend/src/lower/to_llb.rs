@@ -41,16 +41,15 @@ fn nanos(t: Option<i64>) -> Option<i64> {
 }
 
 struct Builder {
-    /// The lowering's graph; each node is taken out (moved, not cloned) when built.
-    graph: Graph,
+    /// The lowering graph's nodes; each is taken out (moved, not cloned) when built.
+    nodes: Vec<Option<Node>>,
     /// Built states by node id.
     states: Vec<Option<State>>,
     source_map: Option<SourceMap>,
 }
 
 impl Builder {
-    fn with_meta<T: OpOptions>(&self, mut op: T, meta: OpMeta, platform: Option<Platform>) -> T {
-        let m = meta;
+    fn with_meta<T: OpOptions>(&self, mut op: T, m: OpMeta, platform: Option<Platform>) -> T {
         if let Some(n) = m.custom_name {
             op = op.custom_name(n);
         }
@@ -96,11 +95,18 @@ impl Builder {
 
     fn build(&mut self, id: NodeId) -> Result<State, CompileError> {
         // Every node is built once (inputs first), so it can be moved out of the graph.
-        let Node {
+        let Some(Node {
             kind,
             platform,
             meta,
-        } = std::mem::replace(&mut self.graph.nodes[id], Node::taken());
+        }) = self.nodes[id].take()
+        else {
+            return Err(CompileError::new(
+                ErrorKind::Invalid,
+                None,
+                format!("internal: graph node {id} built twice"),
+            ));
+        };
         let st = match kind {
             NodeKind::Source(Source::Image {
                 reference,
@@ -398,7 +404,7 @@ pub fn marshal(
     };
     let n_nodes = graph.nodes.len();
     let mut b = Builder {
-        graph,
+        nodes: graph.nodes.into_iter().map(Some).collect(),
         states: vec![None; n_nodes],
         source_map: source_map.map(|s| {
             let sm = SourceMap::new(s.filename, "Dockerfile", s.data.to_vec());
@@ -414,7 +420,8 @@ pub fn marshal(
         if b.states[n].is_some() {
             continue;
         }
-        let inputs = node_inputs(&b.graph.nodes[n]);
+        // A node already taken is built, so it was skipped above.
+        let inputs = b.nodes[n].as_ref().map(node_inputs).unwrap_or_default();
         if let Some(&c) = inputs.get(i) {
             stack.push((n, i + 1));
             if b.states[c].is_none() {
