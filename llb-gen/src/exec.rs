@@ -282,7 +282,7 @@ impl Exec {
         self.values.dir = if crate::util::is_abs(dir) {
             dir.to_string()
         } else {
-            crate::util::join(&[&self.values.dir, dir])
+            crate::gopath::join(&[&self.values.dir, dir])
         };
         self
     }

@@ -3,10 +3,11 @@
 use crate::caps;
 use crate::constraints::{Constraints, OpOptions};
 use crate::error::Error;
+use crate::gopath::{clean, join};
 use crate::marshal::EncodeCtx;
 use crate::source::impl_op_options;
 use crate::state::{Output, State};
-use crate::util::{clean, is_abs, join};
+use crate::util::is_abs;
 use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
 use std::collections::HashMap;

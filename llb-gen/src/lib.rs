@@ -80,6 +80,7 @@ mod constraints;
 mod error;
 mod exec;
 mod file;
+pub mod gopath;
 mod marshal;
 mod merge;
 mod platform;

@@ -343,7 +343,7 @@ pub fn git(url: impl Into<String>, fragment: &str) -> Git {
 }
 
 fn clean_subdir(s: &str) -> String {
-    crate::util::join(&["/", s])
+    crate::gopath::join(&["/", s])
         .trim_start_matches('/')
         .to_string()
 }
@@ -478,7 +478,7 @@ impl Git {
         let id = match &remote {
             None => url.clone(),
             Some(r) => {
-                let mut id = format!("{}{}", r.host, crate::util::join(&["/", &r.path]));
+                let mut id = format!("{}{}", r.host, crate::gopath::join(&["/", &r.path]));
                 if !self.reference.is_empty() || !self.subdir.is_empty() {
                     id.push('#');
                     id.push_str(&self.reference);

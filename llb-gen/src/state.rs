@@ -172,7 +172,7 @@ impl State {
                 dir.to_string()
             } else {
                 let prev = if v.dir.is_empty() { "/" } else { &v.dir };
-                crate::util::join(&[prev, dir])
+                crate::gopath::join(&[prev, dir])
             }
         })
     }

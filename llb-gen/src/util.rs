@@ -1,42 +1,5 @@
 //! Small helpers that reproduce Go standard-library behaviour the Go LLB
-//! client relies on (`path.Clean`, `path.Join`, `json.Marshal([]string)`).
-
-/// Go's `path.Clean`: lexical cleanup of a slash-separated path.
-pub(crate) fn clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".to_string();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    let joined = out.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
-}
-
-/// Go's `path.Join`: joins the non-empty elements and cleans the result.
-pub(crate) fn join(parts: &[&str]) -> String {
-    let non_empty: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
-    if non_empty.is_empty() {
-        return String::new();
-    }
-    clean(&non_empty.join("/"))
-}
+//! client relies on (`json.Marshal([]string)`, digests).
 
 pub(crate) fn is_abs(p: &str) -> bool {
     p.starts_with('/')
@@ -95,24 +58,6 @@ pub(crate) fn digest_of(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clean_matches_go() {
-        for (input, want) in [
-            ("", "."),
-            ("/", "/"),
-            ("a/b/../c", "a/c"),
-            ("/../a", "/a"),
-            ("../a", "../a"),
-            ("a/..", "."),
-            ("//a//b/./", "/a/b"),
-            ("/etc/alpine-release", "/etc/alpine-release"),
-        ] {
-            assert_eq!(clean(input), want, "clean({input:?})");
-        }
-        assert_eq!(join(&["/", "work", "a"]), "/work/a");
-        assert_eq!(join(&["", ""]), "");
-    }
 
     #[test]
     fn json_escapes_like_go() {

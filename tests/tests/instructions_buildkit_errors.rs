@@ -35,7 +35,7 @@ fn expand(parsed: &Parsed, env: &[(String, String)]) -> Result<(), ExpandError<S
     let mut word = |w: &str| lex.process_word(w, env);
     for stage in &parsed.stages {
         for inst in &stage.commands {
-            match inst {
+            match &**inst {
                 Instruction::Run(c) => drop(c.expand_mounts(&mut word)?),
                 Instruction::Copy(c) => drop(c.expand(&mut word)?),
                 Instruction::Add(c) => drop(c.expand(&mut word)?),

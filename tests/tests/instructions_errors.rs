@@ -98,7 +98,7 @@ fn expand_everything(parsed: &Parsed) -> Result<(), ExpandError<ShellError>> {
     let mut words = |w: &str| lex.process_words(w, &NoEnv);
     for stage in &parsed.stages {
         for inst in &stage.commands {
-            match inst {
+            match &**inst {
                 Instruction::Run(c) => drop(c.expand_mounts(&mut word)?),
                 Instruction::Copy(c) => drop(c.expand(&mut word)?),
                 Instruction::Add(c) => drop(c.expand(&mut word)?),

@@ -141,7 +141,7 @@ fn real_world_corpus_types() {
                         // expansion too.
                         let literal =
                             |v: &Option<String>| v.as_deref().is_some_and(|v| !v.contains('$'));
-                        let checked = match c {
+                        let checked = match &**c {
                             Instruction::Copy(c) if literal(&c.chmod) => {
                                 Some(c.chmod_mode().map(|_| ()))
                             }
@@ -162,7 +162,7 @@ fn real_world_corpus_types() {
                             Some(Err(e)) => wrong.push(format!("{case}: {e}")),
                             None => {}
                         }
-                        if let Instruction::Run(r) = c {
+                        if let Instruction::Run(r) = &**c {
                             // Mount options must also pass validation. Values are kept as
                             // written, minus quotes, which is what expansion does to them
                             // in these files.

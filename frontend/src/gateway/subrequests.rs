@@ -177,7 +177,7 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
     let mut caches: Vec<(String, SourceRange)> = Vec::new();
     for stage in plan.stages.iter().filter(|s| reachable[s.id]) {
         for cmd in &stage.commands {
-            match &cmd.instruction {
+            match &*cmd.instruction {
                 Instruction::Arg(a) => {
                     for def in &a.args {
                         add_arg(def, a.origin.range);

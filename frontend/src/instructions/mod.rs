@@ -35,7 +35,7 @@
 //! let lex = Lexer::new('\\');
 //! let mut expand = |w: &str| lex.process_word(w, &env);
 //! assert_eq!(stage.from.expand_base_name(&mut expand).unwrap(), "alpine:3.20");
-//! let Instruction::Copy(copy) = &stage.commands[0] else { unreachable!() };
+//! let Instruction::Copy(copy) = &*stage.commands[0] else { unreachable!() };
 //! let copy = copy.expand(&mut expand).unwrap();
 //! assert_eq!(copy.chmod_mode().unwrap(), Some(Chmod::Octal(0o755)));
 //! ```

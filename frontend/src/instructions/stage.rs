@@ -1,5 +1,7 @@
 //! Whole-Dockerfile typing: global ARGs before the first FROM, then stages.
 
+use std::sync::Arc;
+
 use super::commands::{ArgCommand, FromCommand, Instruction, Origin};
 use super::errors::{ErrorKind, InstructionError};
 use super::parse::parse_instruction;
@@ -19,8 +21,9 @@ pub struct Stage {
     pub platform: Option<String>,
     /// The FROM instruction itself.
     pub from: FromCommand,
-    /// Instructions after FROM, in order.
-    pub commands: Vec<Instruction>,
+    /// Instructions after FROM, in order (shared with the plans made from them, one per
+    /// target platform).
+    pub commands: Vec<Arc<Instruction>>,
 }
 
 impl Stage {
@@ -73,7 +76,7 @@ pub fn parse_dockerfile(df: &Dockerfile) -> Result<Parsed, InstructionError> {
             }),
             Instruction::Arg(arg) if stages.is_empty() => meta_args.push(arg),
             other => match stages.last_mut() {
-                Some(stage) => stage.commands.push(other),
+                Some(stage) => stage.commands.push(Arc::new(other)),
                 None => {
                     return Err(InstructionError::new(
                         node.range,

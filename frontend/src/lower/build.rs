@@ -407,7 +407,7 @@ pub async fn compile_platform(
             match plan.stages[id].base {
                 Base::Stage(b) => {
                     for c in &plan.stages[b].commands {
-                        if let Instruction::Onbuild(o) = &c.instruction {
+                        if let Instruction::Onbuild(o) = &*c.instruction {
                             exprs.push(o.expression.clone());
                         }
                     }

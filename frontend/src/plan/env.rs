@@ -1,10 +1,15 @@
 //! An ordered environment with the semantics of BuildKit's `llb.EnvList`: setting a key
 //! again moves it to the end (the order RUN sees), deleting removes it.
 
+use std::sync::Arc;
+
 /// Ordered `KEY=value` list.
+///
+/// Shared copy-on-write: the lowering clones the env into every LLB state it makes (one per
+/// op) and changes it only at ENV and ARG, so a clone is a reference count, not a copy.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EnvList {
-    entries: Vec<(String, String)>,
+    entries: Arc<Vec<(String, String)>>,
 }
 
 impl EnvList {
@@ -14,21 +19,24 @@ impl EnvList {
 
     /// Sets `key`, moving it to the end if it was already set.
     pub fn add_or_replace(&mut self, key: &str, value: &str) {
-        if let Some(i) = self.entries.iter().position(|(k, _)| k == key) {
-            self.entries.remove(i);
+        let entries = Arc::make_mut(&mut self.entries);
+        if let Some(i) = entries.iter().position(|(k, _)| k == key) {
+            entries.remove(i);
         }
-        self.entries.push((key.to_string(), value.to_string()));
+        entries.push((key.to_string(), value.to_string()));
     }
 
     /// Sets `key` only if it is not set.
     pub fn set_default(&mut self, key: &str, value: &str) {
         if self.get(key).is_none() {
-            self.entries.push((key.to_string(), value.to_string()));
+            Arc::make_mut(&mut self.entries).push((key.to_string(), value.to_string()));
         }
     }
 
     pub fn delete(&mut self, key: &str) {
-        self.entries.retain(|(k, _)| k != key);
+        if self.get(key).is_some() {
+            Arc::make_mut(&mut self.entries).retain(|(k, _)| k != key);
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -56,7 +64,7 @@ impl EnvList {
 
     /// `(KEY, value)` pairs, in order.
     pub fn pairs(&self) -> Vec<(String, String)> {
-        self.entries.clone()
+        self.entries.to_vec()
     }
 
     /// `KEY=value` strings, in order.

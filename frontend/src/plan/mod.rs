@@ -10,6 +10,7 @@
 mod env;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use env::EnvList;
 
@@ -68,7 +69,7 @@ pub enum Base {
 /// One instruction of a stage, with the stages it reads from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
-    pub instruction: Instruction,
+    pub instruction: Arc<Instruction>,
     /// `COPY --from`: one entry; `RUN`: one per `--mount` (a mount without `from` reads
     /// the build context, or an unregistered `scratch` stage, as upstream).
     pub sources: Vec<usize>,
@@ -260,7 +261,7 @@ impl Plan {
                     .commands
                     .iter()
                     .map(|c| Command {
-                        instruction: c.clone(),
+                        instruction: Arc::clone(c),
                         sources: Vec::new(),
                         on_build: false,
                     })
@@ -292,7 +293,7 @@ impl Plan {
                 .iter()
                 .filter(|c| {
                     matches!(
-                        c.instruction,
+                        *c.instruction,
                         Instruction::Add(_)
                             | Instruction::Copy(_)
                             | Instruction::Run(_)
@@ -388,9 +389,9 @@ impl Plan {
 
     /// Stages command `ci` of stage `id` reads from (upstream `toCommand` + `detectRunMount`).
     fn command_sources(&mut self, id: usize, ci: usize) -> Result<Vec<usize>, CompileError> {
-        let inst = &self.stages[id].commands[ci].instruction;
+        let inst = Arc::clone(&self.stages[id].commands[ci].instruction);
         let range = inst.range();
-        match inst {
+        match &*inst {
             Instruction::Copy(c) => {
                 let Some(from) = c.from.clone() else {
                     return Ok(Vec::new());
@@ -505,7 +506,7 @@ impl Plan {
         let mut cmds: Vec<Command> = triggers
             .into_iter()
             .map(|instruction| Command {
-                instruction,
+                instruction: Arc::new(instruction),
                 sources: Vec::new(),
                 on_build: true,
             })

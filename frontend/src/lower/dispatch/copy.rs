@@ -332,7 +332,7 @@ pub(super) fn dispatch_copy(
         d.cmd_index -= 1;
         let link_name = d.prefix(ctx, &format!("LINK {name}"), Some(&platform));
         match d.state.out {
-            None => d.state = d.state.with_output(copy),
+            None => d.state.out = Some(copy),
             Some(base_out) => {
                 let mut merge_meta = meta;
                 merge_meta.progress_group = Some((pg_id, pg_name, false));
@@ -340,12 +340,12 @@ pub(super) fn dispatch_copy(
                 let m = ctx
                     .graph
                     .add(NodeKind::Merge(vec![base_out, copy]), None, merge_meta);
-                d.state = d.state.with_output(m);
+                d.state.out = Some(m);
             }
         }
     } else {
         let o = ctx.graph.add(NodeKind::File(actions), Some(platform), meta);
-        d.state = d.state.with_output(o);
+        d.state.out = Some(o);
     }
     d.commit(msg, true, true, ctx);
     Ok(())

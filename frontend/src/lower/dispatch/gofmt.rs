@@ -86,50 +86,17 @@ pub(super) fn trim_frac(v: f64, unit: &str) -> String {
 
 /// `uppercaseCmd`: upper-cases the first word.
 pub(super) fn uppercase_cmd(s: &str) -> String {
-    match s.split_once(' ') {
-        Some((a, b)) => format!("{} {b}", a.to_uppercase()),
-        None => s.to_uppercase(),
+    let (first, rest) = s.split_once(' ').unwrap_or((s, ""));
+    let mut out = String::with_capacity(s.len());
+    out.extend(first.chars().flat_map(char::to_uppercase));
+    if first.len() < s.len() {
+        out.push(' ');
+        out.push_str(rest);
     }
+    out
 }
 
-/// Go's `path.Clean`.
-pub fn clean_path(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            x => out.push(x),
-        }
-    }
-    let joined = out.join("/");
-    if rooted {
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".into()
-    } else {
-        joined
-    }
-}
-
-/// Go's `path.Join`.
-pub fn join_path(parts: &[&str]) -> String {
-    let nonempty: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
-    if nonempty.is_empty() {
-        return String::new();
-    }
-    clean_path(&nonempty.join("/"))
-}
+pub use llb_gen::gopath::{clean as clean_path, join as join_path};
 
 /// BuildKit's `system.NormalizePath` for Linux.
 ///

@@ -47,10 +47,10 @@ impl LState {
         }
     }
 
-    pub fn with_output(&self, out: Out) -> Self {
+    pub fn with_output(self, out: Out) -> Self {
         LState {
             out: Some(out),
-            ..self.clone()
+            ..self
         }
     }
 }
@@ -131,10 +131,12 @@ fn err(range: SourceRange, msg: impl Into<String>) -> CompileError {
 impl DState {
     /// `prefixCommand`: `[name i/N] ` (and the platform when several are built).
     pub fn prefix(&mut self, ctx: &Ctx<'_>, s: &str, platform: Option<&Platform>) -> String {
+        use std::fmt::Write;
         if self.cmd_total == 0 {
             return s.to_string();
         }
-        let mut out = String::from("[");
+        let mut out = String::with_capacity(self.display_name.len() + s.len() + 24);
+        out.push('[');
         if ctx.multi_platform {
             if let Some(p) = platform {
                 out.push_str(&p.format_all());
@@ -147,17 +149,14 @@ impl DState {
             out.push(' ');
         }
         self.cmd_index += 1;
-        let width = self.cmd_total.to_string().len();
-        out.push_str(&format!(
-            "{:>width$}/{}] ",
-            self.cmd_index,
-            self.cmd_total,
-            width = width
-        ));
+        let width = decimal_digits(self.cmd_total);
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{:>width$}/{}] ", self.cmd_index, self.cmd_total);
         if self.cmd_is_onbuild {
             out.push_str("ONBUILD ");
         }
-        out + s
+        out.push_str(s);
+        out
     }
 
     fn platform(&self, ctx: &Ctx<'_>) -> Platform {
@@ -175,6 +174,15 @@ impl DState {
         let created = ctx.epoch.map(format_epoch);
         self.image.commit(msg, with_layer, created);
     }
+}
+
+fn decimal_digits(mut n: usize) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
 }
 
 /// `formatTargetPlatform` for cross builds: `->arm64`.
@@ -624,7 +632,7 @@ pub fn dispatch_workdir(
                 ..Default::default()
             },
         );
-        d.state = d.state.with_output(out);
+        d.state.out = Some(out);
         with_layer = true;
     }
     d.commit(format!("WORKDIR {wd}"), with_layer, false, ctx);

@@ -261,7 +261,7 @@ pub(super) fn dispatch_run(
             ..Default::default()
         },
     );
-    d.state = d.state.with_output(out);
+    d.state.out = Some(out);
     let hist = run_command_string(&args, &d.build_args, &env);
     d.commit(format!("RUN {hist}"), true, true, ctx);
     Ok(())
