@@ -10,7 +10,7 @@ use crate::state::{Output, State};
 use crate::util::is_abs;
 use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 /// A user or group: numeric id, or a name looked up in `/etc/passwd` /

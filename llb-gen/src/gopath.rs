@@ -47,7 +47,9 @@ pub fn clean(p: &str) -> String {
 pub fn join(parts: &[&str]) -> String {
     let mut joined = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
     for part in parts.iter().filter(|p| !p.is_empty()) {
-        if !joined.is_empty() {
+        // Go puts a `/` between every two elements and lets Clean fold `//`; not adding one
+        // after a trailing `/` gives the same result and keeps `join(["/", "a"])` clean.
+        if !joined.is_empty() && !joined.ends_with('/') {
             joined.push('/');
         }
         joined.push_str(part);

@@ -7,8 +7,9 @@ use crate::state::{Output, State};
 use crate::util::digest_of;
 use crate::vertex::{Encoded, Vertex};
 use mstage_proto::{pb, wire};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -183,9 +184,12 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
     let mut md = Metadata::default();
     md.caps.insert(crate::caps::CONSTRAINTS.to_string());
     md.caps.insert(crate::caps::PLATFORM.to_string());
-    // Collected, then built into the map in one go (cheaper than inserting one by one).
+    // Collected in digest order, then built into the map in one go: the map's own sort then
+    // finds the entries sorted and moves none of them.
+    let mut by_digest = listed.clone();
+    by_digest.sort_unstable_by(|&a, &b| ops[a].0.digest.cmp(&ops[b].0.digest));
     let mut metadata: Vec<(String, pb::OpMetadata)> = Vec::with_capacity(listed.len() + 1);
-    for &i in &listed {
+    for &i in &by_digest {
         let (enc, v) = &ops[i];
         let (m, extra_caps) = match merged.get(&i) {
             Some(m) => (m, &[][..]),
@@ -202,7 +206,8 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
         }
         metadata.push((enc.digest.clone(), m.to_pb(extra_caps)));
     }
-    metadata.push((digest, md.to_pb(&[])));
+    let at = metadata.partition_point(|(d, _)| *d < digest);
+    metadata.insert(at, (digest, md.to_pb(&[])));
     def.def.push(bytes);
     def.metadata = metadata.into_iter().collect();
     def.source = Some(smc.marshal(opts)?);

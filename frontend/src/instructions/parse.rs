@@ -39,15 +39,15 @@ pub fn parse_instruction(node: &Node, escape: char) -> Result<Instruction, Instr
         original: node.original.trim().to_string(),
         keyword: node.keyword_original.clone(),
     };
-    parse_kind(node, origin.clone(), escape)
-        .map_err(|kind| InstructionError::new(origin.range, kind))
+    parse_kind(node, origin, escape).map_err(|kind| InstructionError::new(node.range, kind))
 }
 
 fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, ErrorKind> {
     use FlagKind::*;
     let args = &node.args;
     let no_flags = |node: &Node| parse_flags(&node.flags, &[]).map(|_| ());
-    Ok(match node.keyword.to_ascii_lowercase().as_str() {
+    // The parser lower-cases keywords.
+    Ok(match node.keyword.as_str() {
         "env" => {
             no_flags(node)?;
             Instruction::Env(EnvCommand {

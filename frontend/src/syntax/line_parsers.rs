@@ -1,6 +1,8 @@
 //! How BuildKit's parser splits the arguments of each instruction (`line_parsers.go`,
 //! `split_command.go`). Quotes and escapes are kept; expansion happens later.
 
+use std::borrow::Cow;
+
 use super::error::SyntaxErrorKind;
 use super::golang::{is_space, is_space_byte};
 use super::json::{parse_string_array, JsonArray};
@@ -29,9 +31,9 @@ fn is_re_ws(c: char) -> bool {
 }
 
 /// Go `reWhitespace.Split(s, n)` (`n < 0`: no limit).
-pub(crate) fn split_ws(s: &str, n: isize) -> Vec<String> {
+pub(crate) fn split_ws(s: &str, n: isize) -> Vec<&str> {
     if s.is_empty() {
-        return vec![String::new()];
+        return vec![""];
     }
     let mut out = Vec::new();
     let (mut beg, mut end) = (0, 0);
@@ -51,32 +53,36 @@ pub(crate) fn split_ws(s: &str, n: isize) -> Vec<String> {
         }
         end = m0;
         if i != 0 {
-            out.push(s[beg..end].to_string());
+            out.push(&s[beg..end]);
         }
         beg = i;
     }
     if end != s.len() {
-        out.push(s[beg..].to_string());
+        out.push(&s[beg..]);
     }
     out
 }
 
 /// Keyword, flags and the rest of a logical line (BuildKit `splitCommand`).
-pub(crate) fn split_command(line: &str, escape: char) -> (String, Vec<String>, String) {
+pub(crate) fn split_command(line: &str, escape: char) -> (&str, Vec<String>, Cow<'_, str>) {
     let trimmed = line.trim_matches(is_space);
     let mut parts = split_ws(trimmed, 2).into_iter();
     let cmd = parts.next().unwrap_or_default();
     let (rest, flags) = match parts.next() {
-        Some(rest) => extract_builder_flags(&rest, escape),
-        None => (String::new(), Vec::new()),
+        Some(rest) => extract_builder_flags(rest, escape),
+        None => (Cow::Borrowed(""), Vec::new()),
     };
-    (cmd, flags, rest.trim_matches(is_space).to_string())
+    let rest = match rest {
+        Cow::Borrowed(r) => Cow::Borrowed(r.trim_matches(is_space)),
+        Cow::Owned(r) => Cow::Owned(r.trim_matches(is_space).to_string()),
+    };
+    (cmd, flags, rest)
 }
 
 /// Leading `--flag[=value]` words (BuildKit `extractBuilderFlags`). Upstream walks the line
 /// byte by byte and widens each byte to a rune; so does this, to give the same flags for
 /// non-ASCII text.
-fn extract_builder_flags(line: &str, escape: char) -> (String, Vec<String>) {
+fn extract_builder_flags(line: &str, escape: char) -> (Cow<'_, str>, Vec<String>) {
     #[derive(PartialEq)]
     enum Phase {
         Spaces,
@@ -84,7 +90,12 @@ fn extract_builder_flags(line: &str, escape: char) -> (String, Vec<String>) {
         Quote,
     }
     let b = line.as_bytes();
-    let rest_at = |pos: usize| String::from_utf8_lossy(&b[pos..]).into_owned();
+    // The rest starts after an ASCII byte except after 0x85 or 0xA0 (spaces to Go when
+    // widened), which may split a character.
+    let rest_at = |pos: usize| match line.get(pos..) {
+        Some(rest) => Cow::Borrowed(rest),
+        None => String::from_utf8_lossy(&b[pos..]),
+    };
     let mut words = Vec::new();
     let mut phase = Phase::Spaces;
     let mut word = String::new();
@@ -164,7 +175,7 @@ fn extract_builder_flags(line: &str, escape: char) -> (String, Vec<String>) {
         word.push(ch as char);
         pos += 1;
     }
-    (String::new(), words)
+    (Cow::Borrowed(""), words)
 }
 
 /// Words separated by whitespace, quotes and escapes kept (BuildKit `parseWords`).
@@ -262,9 +273,11 @@ fn parse_name_val(rest: &str, key: &str, escape: char) -> Result<Args, SyntaxErr
         if parts.len() < 2 {
             return Err(SyntaxErrorKind::MissingValue(key.to_string()));
         }
-        let mut it = parts.into_iter();
-        let (k, v) = (it.next().unwrap_or_default(), it.next().unwrap_or_default());
-        return Ok(Args::plain(vec![k, v, String::new()]));
+        return Ok(Args::plain(vec![
+            parts[0].to_string(),
+            parts[1].to_string(),
+            String::new(),
+        ]));
     }
     let mut args = Vec::with_capacity(words.len() * 3);
     for word in words {
@@ -280,7 +293,7 @@ fn parse_strings_whitespace_delimited(rest: &str) -> Args {
     if rest.is_empty() {
         return Args::default();
     }
-    Args::plain(split_ws(rest, -1))
+    Args::plain(split_ws(rest, -1).into_iter().map(str::to_string).collect())
 }
 
 fn parse_string(rest: &str) -> Args {
@@ -389,12 +402,12 @@ mod tests {
     #[test]
     fn flags() {
         let (cmd, flags, rest) = split_command("COPY --from=a --chown='x y' -- --b c", '\\');
-        assert_eq!((cmd.as_str(), rest.as_str()), ("COPY", "--b c"));
+        assert_eq!((cmd, &*rest), ("COPY", "--b c"));
         assert_eq!(flags, v(&["--from=a", "--chown=x y"]));
         let (_, flags, rest) = split_command("RUN --x=\"\" echo", '\\');
-        assert_eq!((flags, rest.as_str()), (v(&["--x="]), "echo"));
+        assert_eq!((flags, &*rest), (v(&["--x="]), "echo"));
         let (_, flags, rest) = split_command("RUN --a", '\\');
-        assert_eq!((flags, rest.as_str()), (v(&["--a"]), ""));
+        assert_eq!((flags, &*rest), (v(&["--a"]), ""));
         // Bytes widened to runes, as upstream.
         let (_, flags, _) = split_command("COPY --chown=é a b", '\\');
         assert_eq!(flags, v(&["--chown=Ã©"]));

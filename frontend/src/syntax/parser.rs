@@ -162,11 +162,11 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
         }
 
         let mut node =
-            node_from_line(&line, st.escape).map_err(|k| SyntaxError::new(k, start, current))?;
+            node_from_line(line, st.escape).map_err(|k| SyntaxError::new(k, start, current))?;
 
-        if can_contain_heredoc(&node) && line.contains("<<") {
-            let docs =
-                heredocs_from_line(&line).map_err(|k| SyntaxError::new(k, start, current))?;
+        if can_contain_heredoc(&node) && node.original.contains("<<") {
+            let docs = heredocs_from_line(&node.original)
+                .map_err(|k| SyntaxError::new(k, start, current))?;
             for mut doc in docs {
                 let mut terminated = false;
                 let mut content = String::new();
@@ -229,6 +229,9 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
 
 /// Go `strings.ToLower` (rune by rune, one rune each).
 pub(crate) fn go_lower(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.chars()
         .map(|c| match c {
             '\u{130}' => 'i',
@@ -238,28 +241,30 @@ pub(crate) fn go_lower(s: &str) -> String {
 }
 
 /// BuildKit `newNodeFromLine`: keyword, flags, then the instruction's own argument rules.
-fn node_from_line(line: &str, escape: char) -> Result<Node, SyntaxErrorKind> {
+fn node_from_line(line: String, escape: char) -> Result<Node, SyntaxErrorKind> {
     node_at_depth(line, escape, 0)
 }
 
-fn node_at_depth(line: &str, escape: char, depth: usize) -> Result<Node, SyntaxErrorKind> {
-    let (cmd, flags, rest) = split_command(line, escape);
-    let keyword = go_lower(&cmd);
+fn node_at_depth(line: String, escape: char, depth: usize) -> Result<Node, SyntaxErrorKind> {
+    let (cmd, flags, rest) = split_command(&line, escape);
+    let keyword = go_lower(cmd);
+    let keyword_original = cmd.to_string();
     let args = parse_args(&keyword, &rest, escape)?;
+    drop(rest);
     let sub = match args.sub {
         Some(_) if depth >= MAX_ONBUILD_NESTING => return Err(SyntaxErrorKind::OnbuildTooDeep),
-        Some(text) => Some(Box::new(node_at_depth(&text, escape, depth + 1)?)),
+        Some(text) => Some(Box::new(node_at_depth(text, escape, depth + 1)?)),
         None => None,
     };
     Ok(Node {
         keyword,
-        keyword_original: cmd,
+        keyword_original,
         flags,
         args: args.args,
         json_form: args.json,
         sub,
         heredocs: Vec::new(),
-        original: line.to_string(),
+        original: line,
         range: SourceRange::default(),
     })
 }
