@@ -9,8 +9,8 @@ use crate::source::impl_op_options;
 use crate::state::{Output, State};
 use crate::util::is_abs;
 use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
-use mstage_proto::pb;
 use foldhash::{HashMap, HashMapExt};
+use mstage_proto::pb;
 use std::sync::Arc;
 
 /// A user or group: numeric id, or a name looked up in `/etc/passwd` /

@@ -401,11 +401,16 @@ impl CopyCommand {
         ex: &mut F,
     ) -> Result<Self, ExpandError<E>> {
         let o = &self.origin;
+        // Field by field: `..self.clone()` would copy the unexpanded fields too.
         let c = Self {
+            origin: self.origin.clone(),
             files: self.files.expand(o, ex)?,
+            from: self.from.clone(),
             chown: expand_opt(o, ex, &self.chown)?,
             chmod: expand_opt(o, ex, &self.chmod)?,
-            ..self.clone()
+            link: self.link,
+            parents: self.parents,
+            excludes: self.excludes.clone(),
         };
         c.chmod_mode()?;
         Ok(c)
@@ -442,11 +447,15 @@ impl AddCommand {
     ) -> Result<Self, ExpandError<E>> {
         let o = &self.origin;
         let c = Self {
+            origin: self.origin.clone(),
             files: self.files.expand(o, ex)?,
             chown: expand_opt(o, ex, &self.chown)?,
             chmod: expand_opt(o, ex, &self.chmod)?,
+            link: self.link,
+            excludes: self.excludes.clone(),
             checksum: expand_opt(o, ex, &self.checksum)?,
-            ..self.clone()
+            keep_git_dir: self.keep_git_dir,
+            unpack: self.unpack,
         };
         c.chmod_mode()?;
         Ok(c)

@@ -274,7 +274,6 @@ pub async fn compile_platform(
             join_all(first.iter().map(|&i| resolver.resolve(&jobs[i].2))),
             join_all(ctx_jobs.iter().map(|(_, _, rq)| resolver.resolve(rq)))
         );
-        let results = slot.iter().map(|&s| unique_results[s].clone());
         for ((id, key, rq), res) in ctx_jobs.into_iter().zip(ctx_results) {
             let st = &plan.stages[id];
             let res =
@@ -318,24 +317,32 @@ pub async fn compile_platform(
                 d.dispatched = true;
             }
         }
-        for ((id, r, rq), res) in jobs.into_iter().zip(results) {
+        // Each distinct image config is parsed once, then copied to the stages on it.
+        let mut configs: Vec<Option<ImageConfig>> = vec![None; unique_results.len()];
+        for ((id, r, rq), &s) in jobs.into_iter().zip(&slot) {
             let range = plan.stages[id].range;
-            let base_name = plan.stages[id].base_name.clone();
-            let res = res.map_err(|e| {
+            let res = unique_results[s].as_ref().map_err(|e| {
                 CompileError::new(
                     ErrorKind::Resolve,
                     Some(range),
-                    format!("{base_name}: {}", e.message),
+                    format!("{}: {}", plan.stages[id].base_name, e.message),
                 )
             })?;
             resolved_refs.push(rq.reference.clone());
-            let mut img = ImageConfig::from_json(&res.config).map_err(|e| {
-                CompileError::new(
-                    ErrorKind::Resolve,
-                    Some(range),
-                    format!("failed to parse image config: {e}"),
-                )
-            })?;
+            let mut img = match &configs[s] {
+                Some(img) => img.clone(),
+                None => {
+                    let img = ImageConfig::from_json(&res.config).map_err(|e| {
+                        CompileError::new(
+                            ErrorKind::Resolve,
+                            Some(range),
+                            format!("failed to parse image config: {e}"),
+                        )
+                    })?;
+                    configs[s] = Some(img.clone());
+                    img
+                }
+            };
             let mut r = r;
             if res.reference != rq.reference {
                 r = crate::image::ImageRef::parse_normalized(&res.reference).map_err(|e| {

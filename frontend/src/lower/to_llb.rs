@@ -359,27 +359,27 @@ impl Builder {
     }
 }
 
-/// The nodes `n` reads.
-fn node_inputs(n: &Node) -> Vec<NodeId> {
+/// The `i`-th node `n` reads, if it reads that many (no list is built: the walk below asks
+/// once per input).
+fn node_input(n: &Node, i: usize) -> Option<NodeId> {
+    let state = |x: ActionInput| match x {
+        ActionInput::State(o) => Some(o.node),
+        _ => None,
+    };
     match &n.kind {
-        NodeKind::Source(_) => Vec::new(),
+        NodeKind::Source(_) => None,
         NodeKind::Exec(e) => e
             .mounts
             .iter()
-            .filter_map(|m| m.source.map(|o| o.node))
-            .collect(),
-        NodeKind::File(actions) => {
-            let mut v = Vec::new();
-            for a in actions {
-                for i in [a.input, a.secondary] {
-                    if let ActionInput::State(o) = i {
-                        v.push(o.node);
-                    }
-                }
-            }
-            v
-        }
-        NodeKind::Merge(ins) => ins.iter().map(|o| o.node).collect(),
+            .filter_map(|m| m.source)
+            .nth(i)
+            .map(|o| o.node),
+        NodeKind::File(actions) => actions
+            .iter()
+            .flat_map(|a| [a.input, a.secondary])
+            .filter_map(state)
+            .nth(i),
+        NodeKind::Merge(ins) => ins.get(i).map(|o| o.node),
     }
 }
 
@@ -421,8 +421,7 @@ pub fn marshal(
             continue;
         }
         // A node already taken is built, so it was skipped above.
-        let inputs = b.nodes[n].as_ref().map(node_inputs).unwrap_or_default();
-        if let Some(&c) = inputs.get(i) {
+        if let Some(c) = b.nodes[n].as_ref().and_then(|node| node_input(node, i)) {
             stack.push((n, i + 1));
             if b.states[c].is_none() {
                 stack.push((c, 0));

@@ -329,7 +329,8 @@ impl<'a, E: EnvLookup + ?Sized> State<'a, E> {
     }
 
     fn stop_on_inner(&mut self, stop: Option<char>) -> Step<(String, Vec<String>)> {
-        let mut result = String::new();
+        // Usually the rest of the word comes out about as long as it went in.
+        let mut result = String::with_capacity(self.chars.len().saturating_sub(self.pos));
         self.words_buf.clear();
         let mut words = Words::new(self.wanted.words);
         let quotes = !self.lex.skip_process_quotes;
