@@ -74,14 +74,18 @@ fn is_clean(p: &str) -> bool {
     if rest.is_empty() {
         return false;
     }
+    // One pass over the bytes; a component is judged at the `/` (or end) closing it.
     let mut leading = !rooted;
-    for part in rest.split('/') {
-        match part {
-            "" | "." => return false,
-            ".." if leading => {}
-            ".." => return false,
+    let mut start = 0;
+    let bytes = rest.as_bytes();
+    for end in (0..=bytes.len()).filter(|&i| i == bytes.len() || bytes[i] == b'/') {
+        match &bytes[start..end] {
+            b"" | b"." => return false,
+            b".." if leading => {}
+            b".." => return false,
             _ => leading = false,
         }
+        start = end + 1;
     }
     true
 }

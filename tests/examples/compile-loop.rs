@@ -1,0 +1,44 @@
+//! Compiles one Dockerfile N times, as the `compile` benchmark does, without criterion, so
+//! the loop can run under a profiler or an instruction counter, whose figures do not drift
+//! with the machine's load:
+//!
+//! ```sh
+//! cargo build --release -p mstage-tests --example compile-loop
+//! valgrind --tool=callgrind target/release/examples/compile-loop \
+//!     tests/benches/synthetic-200.Dockerfile 10
+//! ```
+//!
+//! Under valgrind, sha2 falls back to its portable SHA-256 (valgrind hides the SHA CPU
+//! extensions), which adds about 14 million instructions per synthetic compile that a real
+//! run does not spend.
+
+use std::time::Instant;
+
+use mstage::lower::{compile_blocking, BuildRequest, NoneResolver};
+use mstage_proto::prost::Message;
+
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let (Some(path), count) = (args.next(), args.next()) else {
+        anyhow::bail!("usage: compile-loop DOCKERFILE [COUNT]");
+    };
+    let count: u32 = count.as_deref().unwrap_or("10").parse()?;
+    let request = BuildRequest::golden(std::fs::read(&path)?);
+    let start = Instant::now();
+    let mut bytes = 0;
+    for _ in 0..count {
+        let out = compile_blocking(&request, &NoneResolver)?;
+        bytes = out
+            .iter()
+            .map(|c| c.build.definition.encode_to_vec().len())
+            .sum::<usize>();
+    }
+    eprintln!(
+        "{path}: {count} compiles, {bytes} bytes of Definition each, {:?} per compile",
+        start.elapsed() / count.max(1)
+    );
+    Ok(())
+}
