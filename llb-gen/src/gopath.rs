@@ -47,12 +47,18 @@ pub fn clean(p: &str) -> String {
 pub fn join(parts: &[&str]) -> String {
     let mut joined = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
     for part in parts.iter().filter(|p| !p.is_empty()) {
-        // Go puts a `/` between every two elements and lets Clean fold `//`; not adding one
-        // after a trailing `/` gives the same result and keeps `join(["/", "a"])` clean.
-        if !joined.is_empty() && !joined.ends_with('/') {
-            joined.push('/');
+        // Go puts a `/` between every two elements and lets Clean fold `//`. Not doubling
+        // slashes here gives the same result and keeps `join(["/", "/a"])` clean.
+        if joined.is_empty() {
+            joined.push_str(part);
+        } else if joined.ends_with('/') {
+            joined.push_str(part.trim_start_matches('/'));
+        } else {
+            if !part.starts_with('/') {
+                joined.push('/');
+            }
+            joined.push_str(part);
         }
-        joined.push_str(part);
     }
     if joined.is_empty() || is_clean(&joined) {
         joined
@@ -125,5 +131,10 @@ mod tests {
         assert_eq!(join(&["", ""]), "");
         assert_eq!(join(&["", "a"]), "a");
         assert_eq!(join(&["a", "", "b"]), "a/b");
+        assert_eq!(join(&["/", "/out"]), "/out");
+        assert_eq!(join(&["a/", "/b"]), "a/b");
+        assert_eq!(join(&["a", "/b"]), "a/b");
+        assert_eq!(join(&["a", "/"]), "a");
+        assert_eq!(join(&["/", "//"]), "/");
     }
 }

@@ -170,6 +170,9 @@ pub async fn compile_platform(
         // Resolve every reachable image base not resolved yet, concurrently.
         let mut jobs = Vec::new();
         let mut ctx_jobs: Vec<(usize, String, ResolveRequest)> = Vec::new();
+        // Base name -> normalised reference and its text (many stages share a base).
+        let mut normalized: std::collections::HashMap<&str, (crate::image::ImageRef, String)> =
+            Default::default();
         for id in 0..plan.stages.len() {
             if !reach[id] || states[id].resolved || states[id].dispatched {
                 continue;
@@ -249,9 +252,16 @@ pub async fn compile_platform(
                 }
                 continue;
             }
-            let r =
-                Plan::normalize_image(&st.base_name).map_err(|m| CompileError::at(st.range, m))?;
-            let reference = r.to_string();
+            let (r, reference) = match normalized.get(st.base_name.as_str()) {
+                Some(known) => known.clone(),
+                None => {
+                    let r = Plan::normalize_image(&st.base_name)
+                        .map_err(|m| CompileError::at(st.range, m))?;
+                    let reference = r.to_string();
+                    normalized.insert(&st.base_name, (r.clone(), reference.clone()));
+                    (r, reference)
+                }
+            };
             let prefix = if multi_platform {
                 format!("[{} internal]", platform.format_all())
             } else {
@@ -581,9 +591,15 @@ fn check_caps(
     if caps.iter().next().is_none() {
         return Ok(());
     }
+    // Most ops declare the same few caps: look each up once.
+    let mut checked: Vec<&str> = Vec::new();
     for md in def.metadata.values() {
         for (cap, on) in &md.caps {
-            if *on && !caps.supports(cap) {
+            if !*on || checked.contains(&cap.as_str()) {
+                continue;
+            }
+            checked.push(cap);
+            if !caps.supports(cap) {
                 let what = md
                     .description
                     .get("llb.customname")

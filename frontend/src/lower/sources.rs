@@ -42,7 +42,14 @@ fn parse_bool(v: &str) -> Option<bool> {
 
 /// Is `src` a git source (and not indistinguishable from a local path)?
 pub fn parse_git(src: &str) -> Option<GitRef> {
-    if src.starts_with("./") || src.starts_with("../") || src.starts_with("github.com/") {
+    // A git source is a URL (`scheme://`) or scp-style (`user@host:path`); most sources
+    // are neither, and are answered here without splitting anything.
+    let url_like = src.contains("://") || src.contains('@');
+    if !url_like
+        || src.starts_with("./")
+        || src.starts_with("../")
+        || src.starts_with("github.com/")
+    {
         return None;
     }
     let (without_frag, fragment) = split_fragment(src);

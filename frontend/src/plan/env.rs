@@ -98,4 +98,16 @@ mod tests {
         e.delete("A");
         assert_eq!(e.to_vec(), vec!["PATH=/usr/bin"]);
     }
+
+    #[test]
+    fn a_clone_is_not_changed_by_the_original() {
+        let mut stage = EnvList::new();
+        stage.add_or_replace("A", "1");
+        let earlier_op = stage.clone();
+        stage.add_or_replace("A", "2");
+        stage.set_default("B", "3");
+        stage.delete("A");
+        assert_eq!(earlier_op.to_vec(), vec!["A=1"]);
+        assert_eq!(stage.to_vec(), vec!["B=3"]);
+    }
 }

@@ -411,6 +411,10 @@ mod tests {
         // Bytes widened to runes, as upstream.
         let (_, flags, _) = split_command("COPY --chown=é a b", '\\');
         assert_eq!(flags, v(&["--chown=Ã©"]));
+        // U+2801 is E2 A0 81: A0 ends the flag (a space to Go) and the rest starts inside
+        // the character; its stray byte is read as U+FFFD.
+        let (_, flags, rest) = split_command("RUN --a\u{2801}b echo", '\\');
+        assert_eq!((flags, &*rest), (v(&["--a\u{e2}"]), "\u{fffd}b echo"));
     }
 
     #[test]

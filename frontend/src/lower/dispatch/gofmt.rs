@@ -88,7 +88,12 @@ pub(super) fn trim_frac(v: f64, unit: &str) -> String {
 pub(super) fn uppercase_cmd(s: &str) -> String {
     let (first, rest) = s.split_once(' ').unwrap_or((s, ""));
     let mut out = String::with_capacity(s.len());
-    out.extend(first.chars().flat_map(char::to_uppercase));
+    if first.is_ascii() {
+        out.push_str(first);
+        out.make_ascii_uppercase();
+    } else {
+        out.extend(first.chars().flat_map(char::to_uppercase));
+    }
     if first.len() < s.len() {
         out.push(' ');
         out.push_str(rest);
