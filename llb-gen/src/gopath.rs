@@ -9,6 +9,11 @@ pub fn clean(p: &str) -> String {
     if is_clean(p) {
         return p.to_owned();
     }
+    clean_components(p)
+}
+
+/// `clean` for a path known not to be clean: split into components and rebuild.
+fn clean_components(p: &str) -> String {
     if p.is_empty() {
         return ".".to_owned();
     }
@@ -63,7 +68,7 @@ pub fn join(parts: &[&str]) -> String {
     if joined.is_empty() || is_clean(&joined) {
         joined
     } else {
-        clean(&joined)
+        clean_components(&joined)
     }
 }
 

@@ -150,7 +150,7 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
 
     let mut def = pb::Definition::default();
     let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(ops.len());
-    // Indexes into `ops` of the ops listed, in order.
+    // Indexes into `ops` of the ops listed in `def.def` (sorted by digest further down).
     let mut listed: Vec<usize> = Vec::with_capacity(ops.len());
     // Merged metadata of listed ops that more than one vertex encodes to (rare).
     let mut merged: HashMap<usize, Metadata> = HashMap::new();
@@ -185,11 +185,10 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
     md.caps.insert(crate::caps::CONSTRAINTS.to_string());
     md.caps.insert(crate::caps::PLATFORM.to_string());
     // Collected in digest order, then built into the map in one go: the map's own sort then
-    // finds the entries sorted and moves none of them.
-    let mut by_digest = listed.clone();
-    by_digest.sort_unstable_by(|&a, &b| ops[a].0.digest.cmp(&ops[b].0.digest));
+    // finds the entries sorted and moves none of them. (`def.def` already has the op order.)
+    listed.sort_unstable_by(|&a, &b| ops[a].0.digest.cmp(&ops[b].0.digest));
     let mut metadata: Vec<(String, pb::OpMetadata)> = Vec::with_capacity(listed.len() + 1);
-    for &i in &by_digest {
+    for &i in &listed {
         let (enc, v) = &ops[i];
         let (m, extra_caps) = match merged.get(&i) {
             Some(m) => (m, &[][..]),
