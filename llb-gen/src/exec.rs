@@ -278,11 +278,12 @@ impl Exec {
     }
 
     /// Working directory (relative paths join the current one).
-    pub fn cwd(mut self, dir: &str) -> Self {
-        self.values.dir = if crate::util::is_abs(dir) {
-            dir.to_string()
+    pub fn cwd(mut self, dir: impl Into<String>) -> Self {
+        let dir = dir.into();
+        self.values.dir = if crate::util::is_abs(&dir) {
+            dir
         } else {
-            crate::gopath::join(&[&self.values.dir, dir])
+            crate::gopath::join(&[&self.values.dir, &dir])
         };
         self
     }
@@ -394,18 +395,22 @@ impl Exec {
         mounts.sort_by(|a, b| a.target.cmp(&b.target));
 
         let platform = self.constraints.platform.clone();
-        let specs: Vec<MountSpec> = mounts
-            .iter()
-            .map(|m| MountSpec {
+        // The op takes each mount's fields; what the result states need stays behind.
+        let mut specs: Vec<MountSpec> = Vec::with_capacity(mounts.len());
+        let mut pending: Vec<(String, State, bool, bool)> = Vec::with_capacity(mounts.len());
+        for m in mounts {
+            let has_output = m.has_output();
+            specs.push(MountSpec {
                 target: m.target.clone(),
                 source: m.source.output.clone(),
                 readonly: m.readonly,
-                selector: m.selector.clone(),
-                kind: m.kind.clone(),
-                has_output: m.has_output(),
+                selector: m.selector,
+                kind: m.kind,
+                has_output,
                 content_cache: m.content_cache,
-            })
-            .collect();
+            });
+            pending.push((m.target, m.source, m.readonly, has_output));
+        }
         let op = ExecOp {
             args: self.args,
             values: self.values,
@@ -417,22 +422,22 @@ impl Exec {
         };
         let vertex = Arc::new(Vertex::new(OpKind::Exec(Box::new(op)), self.constraints));
 
-        let mut results = Vec::with_capacity(mounts.len());
+        let mut results = Vec::with_capacity(pending.len());
         let mut next_output = 0i64;
-        for m in &mounts {
-            let state = if m.readonly {
-                Some(m.source.clone())
-            } else if m.has_output() {
+        for (target, source, readonly, has_output) in pending {
+            let state = if readonly {
+                Some(source)
+            } else if has_output {
                 let out = Output {
                     vertex: vertex.clone(),
                     index: next_output,
                 };
                 next_output += 1;
-                Some(m.source.with_output(Some(out), platform.as_ref()))
+                Some(source.with_output(Some(out), platform.as_ref()))
             } else {
                 None
             };
-            results.push((m.target.clone(), state));
+            results.push((target, state));
         }
         let root_mount = results
             .iter()
@@ -527,7 +532,11 @@ impl ExecOp {
         }
         let mut op_caps: EncodeCaps = Vec::new();
         let v = &self.values;
-        let mut env = v.env.clone();
+        // `KEY=value` strings, built straight from the state's pairs; the defaults Go's client
+        // adds follow them.
+        let mut env: Vec<String> = Vec::with_capacity(v.env.len() + 2);
+        env.extend(v.env.iter().map(|(k, v)| env_entry(k, v)));
+        let has_env = |k: &str| v.env.iter().any(|(kk, _)| kk == k);
 
         let ssh_targets: Vec<String> = self
             .ssh
@@ -540,22 +549,21 @@ impl ExecOp {
                     .unwrap_or_else(|| format!("/run/buildkit/ssh_agent.{i}"))
             })
             .collect();
-        if let Some(first) = ssh_targets.first() {
-            if !env.iter().any(|(k, _)| k == "SSH_AUTH_SOCK") {
-                env.push(("SSH_AUTH_SOCK".into(), first.clone()));
-            }
+        let ssh_sock = ssh_targets.first().filter(|_| !has_env("SSH_AUTH_SOCK"));
+        if let Some(first) = ssh_sock {
+            env.push(env_entry("SSH_AUTH_SOCK", first));
         }
         if let Some(server_caps) = &ctx.opts.llb_caps {
             if server_caps.contains(caps::EXEC_META_SETS_DEFAULT_PATH) {
                 op_caps.push(caps::EXEC_META_SETS_DEFAULT_PATH);
-            } else if ctx.opts.platform.os != "windows" && !env.iter().any(|(k, _)| k == "PATH") {
-                env.push(("PATH".into(), DEFAULT_PATH_ENV.into()));
+            } else if ctx.opts.platform.os != "windows" && !has_env("PATH") {
+                env.push(env_entry("PATH", DEFAULT_PATH_ENV));
             }
         }
 
         let mut meta = pb::Meta {
             args: self.args.clone(),
-            env: env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            env,
             cwd: v.dir.clone(),
             user: v.user.clone(),
             hostname: v.hostname.clone(),
@@ -631,8 +639,8 @@ impl ExecOp {
             op_caps.push(caps::EXEC_META_CDI);
         }
 
-        let platform = c.platform.clone().or_else(|| v.platform.clone());
-        let mut op = marshal_constraints(c, platform.as_ref(), ctx);
+        let platform = c.platform.as_ref().or(v.platform.as_ref());
+        let mut op = marshal_constraints(c, platform, ctx);
 
         let mut exec = pb::ExecOp {
             meta: Some(meta),
@@ -738,6 +746,15 @@ impl ExecOp {
 }
 
 /// Go's `net.IP.String()`: IPv4-mapped IPv6 addresses print as IPv4.
+/// `KEY=value`, as an exec op's env lists it.
+fn env_entry(key: &str, value: &str) -> String {
+    let mut e = String::with_capacity(key.len() + 1 + value.len());
+    e.push_str(key);
+    e.push('=');
+    e.push_str(value);
+    e
+}
+
 fn go_ip_string(ip: &IpAddr) -> String {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -111,7 +111,8 @@ impl State {
             output,
             values: self.values.clone(),
         };
-        if let Some(p) = platform {
+        // Settings are shared until they differ: most ops keep their input's platform.
+        if let Some(p) = platform.filter(|p| s.values.platform.as_ref() != Some(*p)) {
             s.values_mut().platform = Some(p.clone());
         }
         s

@@ -44,6 +44,10 @@ fn is_false(v: &bool) -> bool {
     !*v
 }
 
+fn str_is_empty(s: &std::borrow::Cow<'static, str>) -> bool {
+    s.is_empty()
+}
+
 /// The runtime part of the image config (`config` in the JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -117,8 +121,9 @@ pub struct History {
     pub created_by: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub author: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub comment: String,
+    /// Borrowed for the entries this frontend writes (all say [`HISTORY_COMMENT`]).
+    #[serde(default, skip_serializing_if = "str_is_empty")]
+    pub comment: std::borrow::Cow<'static, str>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub empty_layer: bool,
 }
@@ -252,7 +257,7 @@ impl ImageConfig {
             created,
             created_by,
             author: String::new(),
-            comment: HISTORY_COMMENT.into(),
+            comment: std::borrow::Cow::Borrowed(HISTORY_COMMENT),
             empty_layer: !with_layer,
         });
     }

@@ -15,13 +15,13 @@ use super::{CompileError, ErrorKind, ResolveMode};
 use crate::image::Platform;
 use crate::syntax::SourceRange;
 
-fn lplatform(p: &Platform) -> llb_gen::Platform {
+fn lplatform(p: Platform) -> llb_gen::Platform {
     llb_gen::Platform {
-        os: p.os.clone(),
-        architecture: p.architecture.clone(),
-        variant: p.variant.clone(),
-        os_version: p.os_version.clone(),
-        os_features: (!p.os_features.is_empty()).then(|| p.os_features.clone()),
+        os: p.os,
+        architecture: p.architecture,
+        variant: p.variant,
+        os_version: p.os_version,
+        os_features: (!p.os_features.is_empty()).then_some(p.os_features),
     }
 }
 
@@ -62,7 +62,7 @@ impl Builder {
         if let Some((id, name, weak)) = m.progress_group {
             op = op.progress_group(id, name, weak);
         }
-        if let Some(p) = &platform {
+        if let Some(p) = platform {
             op = op.platform(lplatform(p));
         }
         if let Some(r) = m.linux_resources {
@@ -179,7 +179,7 @@ impl Builder {
                 let mut x = self.state(root).run(e.args);
                 x = x
                     .env_list(e.env)
-                    .cwd(&e.cwd)
+                    .cwd(e.cwd)
                     .user(e.user)
                     .hostname(e.hostname)
                     .network(match e.network {
@@ -431,7 +431,7 @@ pub fn marshal(
             b.states[n] = Some(st);
         }
     }
-    let opts = MarshalOptions::new(lplatform(default_platform))
+    let opts = MarshalOptions::new(lplatform(default_platform.clone()))
         .local_unique_id(local_unique)
         .llb_caps(caps.iter());
     b.states[result.node]

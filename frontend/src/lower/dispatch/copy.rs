@@ -102,7 +102,8 @@ pub(super) fn dispatch_copy(
         msg.push_str(&format!(" --chown={c}"));
     }
     if !cfg.chmod_raw.is_empty() {
-        msg.push_str(&format!(" --chmod={}", cfg.chmod_raw));
+        msg.push_str(" --chmod=");
+        msg.push_str(cfg.chmod_raw);
     }
     let platform = d.platform(ctx);
     let env = d.state.env.clone();
@@ -131,7 +132,8 @@ pub(super) fn dispatch_copy(
     };
 
     for src in &cfg.files.sources {
-        msg.push_str(&format!(" {src}"));
+        msg.push(' ');
+        msg.push_str(src);
         if let Some(git) = crate::lower::sources::parse_git(src) {
             if !cfg.is_add {
                 return Err(err(range, "source can't be a git ref for COPY"));
@@ -309,7 +311,8 @@ pub(super) fn dispatch_copy(
             },
         );
     }
-    msg.push_str(&format!(" {}", cfg.files.dest));
+    msg.push(' ');
+    msg.push_str(&cfg.files.dest);
 
     let use_merge = ctx.caps.supports("mergeop") && cfg.link && cfg.chmod_raw.is_empty();
     let base = if use_merge { None } else { d.state.out };

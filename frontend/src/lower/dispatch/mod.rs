@@ -165,15 +165,21 @@ impl DState {
             .unwrap_or_else(|| ctx.target_platform.clone())
     }
 
-    fn commit(&mut self, msg: String, with_layer: bool, buildkit: bool, ctx: &Ctx<'_>) {
-        let msg = if buildkit {
-            format!("{msg} # buildkit")
-        } else {
-            msg
-        };
+    fn commit(&mut self, mut msg: String, with_layer: bool, buildkit: bool, ctx: &Ctx<'_>) {
+        if buildkit {
+            msg.push_str(" # buildkit");
+        }
         let created = ctx.epoch.map(format_epoch);
         self.image.commit(msg, with_layer, created);
     }
+}
+
+/// Appends ` key=value` to a history line.
+fn push_kv(msg: &mut String, key: &str, value: &str) {
+    msg.push(' ');
+    msg.push_str(key);
+    msg.push('=');
+    msg.push_str(value);
 }
 
 fn decimal_digits(mut n: usize) -> usize {
@@ -282,7 +288,7 @@ pub fn dispatch(
                 .map_err(|e| expand_err(e, range))?;
             let mut msg = String::from("ENV");
             for kv in kvs {
-                msg.push_str(&format!(" {}={}", kv.key, kv.value));
+                push_kv(&mut msg, &kv.key, &kv.value);
                 d.state.env.add_or_replace(&kv.key, &kv.value);
                 d.image.add_env(&kv.key, &kv.value);
             }
@@ -296,7 +302,7 @@ pub fn dispatch(
             let labels = d.image.config.labels.get_or_insert_with(Default::default);
             let mut msg = String::from("LABEL");
             for kv in kvs {
-                msg.push_str(&format!(" {}={}", kv.key, kv.value));
+                push_kv(&mut msg, &kv.key, &kv.value);
                 labels.insert(kv.key, kv.value);
             }
             d.commit(msg, false, false, ctx);
@@ -765,6 +771,7 @@ mod tests {
             &[("A".into(), Some("0".into())), ("B".into(), None)],
             &env,
         );
-        assert_eq!(s, "|2 A=1 B= /bin/sh -c make");
+        assert_eq!(s, "RUN |2 A=1 B= /bin/sh -c make");
+        assert_eq!(run_command_string(&[], &[], &env), "RUN ");
     }
 }

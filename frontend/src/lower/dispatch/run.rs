@@ -4,31 +4,41 @@
 use super::gofmt::*;
 use super::*;
 
-/// `runCommandString`: `|N K=V ... args` for history.
+/// `RUN ` and then `runCommandString`: `|N K=V ... args`, for history.
 pub(super) fn run_command_string(
     args: &[String],
     build_args: &[(String, Option<String>)],
     env: &EnvList,
 ) -> String {
-    let mut tmp: Vec<(String, String)> = Vec::new();
+    let mut tmp: Vec<(&str, &str)> = Vec::new();
     for (k, v) in build_args {
-        let val = env
-            .get(k)
-            .map(str::to_string)
-            .unwrap_or_else(|| v.clone().unwrap_or_default());
+        let val = env.get(k).unwrap_or_else(|| v.as_deref().unwrap_or(""));
         if let Some(e) = tmp.iter_mut().find(|(kk, _)| kk == k) {
             e.1 = val;
         } else {
-            tmp.push((k.clone(), val));
+            tmp.push((k, val));
         }
     }
-    let mut parts: Vec<String> = Vec::new();
+    // `RUN ` and the parts joined by spaces.
+    let mut out = String::from("RUN ");
+    let mut sep = "";
     if !tmp.is_empty() {
-        parts.push(format!("|{}", tmp.len()));
-        parts.extend(tmp.into_iter().map(|(k, v)| format!("{k}={v}")));
+        out.push('|');
+        out.push_str(&tmp.len().to_string());
+        for (k, v) in tmp {
+            out.push(' ');
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        sep = " ";
     }
-    parts.extend(args.iter().cloned());
-    parts.join(" ")
+    for a in args {
+        out.push_str(sep);
+        out.push_str(a);
+        sep = " ";
+    }
+    out
 }
 
 /// `parser.MustParseHeredoc` on a whole command: is it just `<<WORD`?
@@ -69,10 +79,9 @@ pub(super) fn dispatch_run(
     let range = c.origin.range;
     // A command may read anything in its rootfs.
     ctx.path_uses.push((d.id, "/".into()));
-    let mut custom_name = c.origin.original.clone();
+    let mut custom_name = std::borrow::Cow::Borrowed(c.origin.original.as_str());
     let mut args = c.cmd.args.clone();
     let mut extra_mounts: Vec<ExecMount> = Vec::new();
-    let platform = d.platform(ctx);
     if !c.heredocs.is_empty() {
         if args.len() != 1 || !c.cmd.prepend_shell {
             return Err(err(
@@ -100,7 +109,7 @@ pub(super) fn dispatch_run(
                             timestamp: None,
                         },
                     }]),
-                    Some(platform.clone()),
+                    Some(d.platform(ctx)),
                     OpMeta {
                         custom_name: Some("[internal] preparing inline document".into()),
                         ..Default::default()
@@ -118,7 +127,10 @@ pub(super) fn dispatch_run(
             } else {
                 args = vec![data];
             }
-            custom_name.push_str(&format!(" ({})", summarize_heredoc(&f.data)));
+            let name = custom_name.to_mut();
+            name.push_str(" (");
+            name.push_str(&summarize_heredoc(&f.data));
+            name.push(')');
         } else {
             let mut b = args[0].clone();
             for f in &c.heredocs {
@@ -139,8 +151,10 @@ pub(super) fn dispatch_run(
         .expand_mounts(&mut ex as &mut WordExpander<'_, String>)
         .map_err(|e| expand_err(e, range))?;
 
+    // History line, before the args move into the op.
+    let hist = run_command_string(&args, &d.build_args, &env);
     let mut exec = Exec {
-        args: args.clone(),
+        args,
         env: Vec::new(),
         cwd: d.state.dir.clone(),
         user: d.state.user.clone(),
@@ -227,7 +241,8 @@ pub(super) fn dispatch_run(
         }
     }
     let name = uppercase_cmd(&ctx.words.name_raw(&custom_name, &name_env));
-    let name_platform = d.state.platform.clone();
+    // The prefix shows the platform only when several are built.
+    let name_platform = d.state.platform.clone().filter(|_| ctx.multi_platform);
     let name = d.prefix(ctx, &name, name_platform.as_ref());
 
     // SSH_AUTH_SOCK and a default PATH (without `exec.meta.setsdefaultpath`) are added by
@@ -262,8 +277,7 @@ pub(super) fn dispatch_run(
         },
     );
     d.state.out = Some(out);
-    let hist = run_command_string(&args, &d.build_args, &env);
-    d.commit(format!("RUN {hist}"), true, true, ctx);
+    d.commit(hist, true, true, ctx);
     Ok(())
 }
 
