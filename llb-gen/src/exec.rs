@@ -246,7 +246,8 @@ pub struct Exec {
     secrets: Vec<Secret>,
     ssh: Vec<Ssh>,
     cdi_devices: Vec<pb::CdiDevice>,
-    constraints: Constraints,
+    // Boxed: every builder setter moves the builder, and 392 bytes less moves faster.
+    constraints: Box<Constraints>,
 }
 
 impl Exec {
@@ -261,7 +262,7 @@ impl Exec {
             secrets: Vec::new(),
             ssh: Vec::new(),
             cdi_devices: Vec::new(),
-            constraints: Constraints::default(),
+            constraints: Box::default(),
         }
     }
 
@@ -420,7 +421,7 @@ impl Exec {
             ssh: self.ssh,
             cdi_devices: self.cdi_devices,
         };
-        let vertex = Arc::new(Vertex::new(OpKind::Exec(Box::new(op)), self.constraints));
+        let vertex = Arc::new(Vertex::new(OpKind::Exec(Box::new(op)), *self.constraints));
 
         let mut results = Vec::with_capacity(pending.len());
         let mut next_output = 0i64;

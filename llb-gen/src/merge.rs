@@ -13,7 +13,7 @@ use mstage_proto::pb;
 #[derive(Debug, Clone)]
 pub struct Merge {
     inputs: Vec<State>,
-    constraints: Constraints,
+    constraints: Box<Constraints>,
 }
 
 /// Layers `states` in order (later wins). Scratch inputs are dropped; with
@@ -25,7 +25,7 @@ where
 {
     Merge {
         inputs: states.into_iter().collect(),
-        constraints: Constraints::default(),
+        constraints: Box::default(),
     }
 }
 
@@ -41,7 +41,7 @@ impl Merge {
             0 => State::scratch(),
             1 => inputs.into_iter().next().unwrap_or_default(),
             _ => {
-                let mut c = self.constraints;
+                let mut c = *self.constraints;
                 c.add_cap(caps::MERGE_OP);
                 let outs: Vec<Output> = inputs.iter().filter_map(|s| s.output.clone()).collect();
                 let out = Output::new(Vertex::new(OpKind::Merge(outs), c), 0);
@@ -56,7 +56,7 @@ impl Merge {
 pub struct Diff {
     lower: State,
     upper: State,
-    constraints: Constraints,
+    constraints: Box<Constraints>,
 }
 
 /// The changes that turn `lower` into `upper`. With scratch as `lower` the
@@ -65,7 +65,7 @@ pub fn diff(lower: &State, upper: &State) -> Diff {
     Diff {
         lower: lower.clone(),
         upper: upper.clone(),
-        constraints: Constraints::default(),
+        constraints: Box::default(),
     }
 }
 
@@ -75,7 +75,7 @@ impl Diff {
         if self.lower.is_scratch() {
             return self.upper;
         }
-        let mut c = self.constraints;
+        let mut c = *self.constraints;
         c.add_cap(caps::DIFF_OP);
         let body = OpKind::Diff(self.lower.output.clone(), self.upper.output.clone());
         let out = Output::new(Vertex::new(body, c), 0);

@@ -76,7 +76,8 @@ pub struct Image {
     record_type: Option<String>,
     layer_limit: Option<i32>,
     checksum: Option<String>,
-    constraints: Constraints,
+    // Boxed: every builder setter moves the builder, and 392 bytes less moves faster.
+    constraints: Box<Constraints>,
 }
 
 /// An image source for `reference`, used verbatim: normalise it first
@@ -91,7 +92,7 @@ pub fn image(reference: impl Into<String>) -> Image {
         record_type: None,
         layer_limit: None,
         checksum: None,
-        constraints: Constraints::default(),
+        constraints: Box::default(),
     }
 }
 
@@ -122,7 +123,7 @@ impl Image {
 
     /// The state.
     pub fn build(self) -> State {
-        let mut c = self.constraints;
+        let mut c = *self.constraints;
         c.add_cap(caps::SOURCE_IMAGE);
         let mut attrs = BTreeMap::new();
         match self.resolve_mode {
@@ -170,7 +171,7 @@ pub struct Local {
     shared_key_hint: Option<String>,
     differ: Option<(Differ, bool)>,
     metadata_transfer: Option<Vec<String>>,
-    constraints: Constraints,
+    constraints: Box<Constraints>,
 }
 
 /// A local source `local://<name>` (`context`, `dockerfile`, ...). Without a
@@ -186,7 +187,7 @@ pub fn local(name: impl Into<String>) -> Local {
         shared_key_hint: None,
         differ: None,
         metadata_transfer: None,
-        constraints: Constraints::default(),
+        constraints: Box::default(),
     }
 }
 
@@ -241,7 +242,7 @@ impl Local {
 
     /// The state.
     pub fn build(self) -> State {
-        let mut c = self.constraints;
+        let mut c = *self.constraints;
         let mut attrs = BTreeMap::new();
         if let Some(s) = self.session_id.filter(|s| !s.is_empty()) {
             attrs.insert("local.session".into(), s);
@@ -313,7 +314,7 @@ pub struct Git {
     skip_submodules: bool,
     mtime: String,
     fetch_by_commit: bool,
-    constraints: Constraints,
+    constraints: Box<Constraints>,
 }
 
 /// A git source for `url` (`https://host/repo.git`, `git@host:repo.git`,
@@ -338,7 +339,7 @@ pub fn git(url: impl Into<String>, fragment: &str) -> Git {
         skip_submodules: false,
         mtime: String::new(),
         fetch_by_commit: false,
-        constraints: Constraints::default(),
+        constraints: Box::default(),
     }
 }
 
@@ -474,7 +475,7 @@ impl Git {
         if let Some(r) = &remote {
             url = r.remote.clone();
         }
-        let mut c = self.constraints;
+        let mut c = *self.constraints;
         let id = match &remote {
             None => url.clone(),
             Some(r) => {
@@ -559,7 +560,7 @@ pub struct Http {
     auth_header_secret: Option<String>,
     accept: Option<String>,
     user_agent: Option<String>,
-    constraints: Constraints,
+    constraints: Box<Constraints>,
 }
 
 /// A file downloaded from `url` (the identifier is the URL itself).
@@ -574,7 +575,7 @@ pub fn http(url: impl Into<String>) -> Http {
         auth_header_secret: None,
         accept: None,
         user_agent: None,
-        constraints: Constraints::default(),
+        constraints: Box::default(),
     }
 }
 
@@ -624,7 +625,7 @@ impl Http {
 
     /// The state.
     pub fn build(self) -> State {
-        let mut c = self.constraints;
+        let mut c = *self.constraints;
         let mut attrs = BTreeMap::new();
         if let Some(d) = self.checksum.filter(|d| !d.is_empty()) {
             attrs.insert("http.checksum".into(), d);

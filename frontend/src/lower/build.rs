@@ -3,6 +3,7 @@
 //! image config, and marshal.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use futures::future::join_all;
 
@@ -159,13 +160,11 @@ pub async fn compile_platform(
     let mut resolved_refs = Vec::new();
     // Local named contexts and the stage they stand for (their follow paths come last).
     let mut local_contexts: Vec<(usize, usize)> = Vec::new();
-    let mut base_configs: Vec<Option<ImageConfig>> = vec![None; plan.stages.len()];
     loop {
         let reach = plan.reachable();
         while states.len() < plan.stages.len() {
             let id = states.len();
             states.push(new_state(&plan, id));
-            base_configs.push(None);
         }
         // Resolve every reachable image base not resolved yet, concurrently.
         let mut jobs = Vec::new();
@@ -211,7 +210,7 @@ pub async fn compile_platform(
                             d.dispatched = true;
                         } else {
                             d.image = image.map_or_else(|| ImageConfig::empty(&platform), |i| *i);
-                            d.base_img = Some(d.image.clone());
+                            d.base_img = Some(Arc::new(d.image.clone()));
                             if st.unregistered {
                                 d.dispatched = true;
                             }
@@ -321,14 +320,15 @@ pub async fn compile_platform(
             let d = &mut states[id];
             d.state = state;
             d.platform = Some(rq.platform.clone());
-            d.base_img = Some(img.clone());
+            d.base_img = Some(Arc::new(img.clone()));
             d.image = img;
             if st.replaced_by_context || st.unregistered {
                 d.dispatched = true;
             }
         }
-        // Each distinct image config is parsed once, then copied to the stages on it.
-        let mut configs: Vec<Option<ImageConfig>> = vec![None; unique_results.len()];
+        // Each distinct image config is parsed once and shared as the base config of the
+        // stages on it; each stage's own config starts as a copy.
+        let mut configs: Vec<Option<Arc<ImageConfig>>> = vec![None; unique_results.len()];
         for ((id, r, rq), &s) in jobs.into_iter().zip(&slot) {
             let range = plan.stages[id].range;
             let res = unique_results[s].as_ref().map_err(|e| {
@@ -339,7 +339,7 @@ pub async fn compile_platform(
                 )
             })?;
             resolved_refs.push(rq.reference.clone());
-            let mut img = match &configs[s] {
+            let base = match &configs[s] {
                 Some(img) => img.clone(),
                 None => {
                     let img = ImageConfig::from_json(&res.config).map_err(|e| {
@@ -349,10 +349,12 @@ pub async fn compile_platform(
                             format!("failed to parse image config: {e}"),
                         )
                     })?;
+                    let img = Arc::new(img);
                     configs[s] = Some(img.clone());
                     img
                 }
             };
+            let mut img = (*base).clone();
             let mut r = r;
             if res.reference != rq.reference {
                 r = crate::image::ImageRef::parse_normalized(&res.reference).map_err(|e| {
@@ -362,7 +364,6 @@ pub async fn compile_platform(
                     )
                 })?;
             }
-            base_configs[id] = Some(img.clone());
             img.created = None;
             let mut platform = rq.platform.clone();
             if plan.stages[id].platform.is_none() && po.implicit_target {
@@ -375,7 +376,7 @@ pub async fn compile_platform(
             let layerless = img.is_layerless();
             let d = &mut states[id];
             d.image = img;
-            d.base_img = base_configs[id].clone();
+            d.base_img = Some(base);
             if layerless {
                 d.state = LState::scratch();
             } else {

@@ -60,7 +60,8 @@ impl LState {
 pub struct DState {
     pub state: LState,
     pub image: ImageConfig,
-    pub base_img: Option<ImageConfig>,
+    /// The base image's config as resolved (shared by the stages on the same base).
+    pub base_img: Option<std::sync::Arc<ImageConfig>>,
     pub platform: Option<Platform>,
     pub dispatched: bool,
     pub resolved: bool,
