@@ -23,7 +23,9 @@ use std::collections::BTreeMap;
 /// Encodes an [`pb::Op`] exactly as BuildKit's Go client does: `inputs`,
 /// `platform`, `constraints`, then the op body.
 pub fn encode_op(op: &pb::Op) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(op.encoded_len() + 16);
+    // Most ops encode to a few hundred bytes: one allocation, without the extra pass over
+    // the whole message that `encoded_len` would take.
+    let mut buf = Vec::with_capacity(512);
     encode_op_into(op, &mut buf);
     buf
 }

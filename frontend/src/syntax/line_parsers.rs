@@ -186,31 +186,19 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
         Word,
         Quote,
     }
-    let chars: Vec<char> = rest.chars().collect();
+    let mut chars = rest.chars().peekable();
     let mut words = Vec::new();
     let mut phase = Phase::Spaces;
     let mut quote = '\0';
     let mut blank_ok = false;
     let mut word = String::new();
-    let mut pos = 0;
-    while pos <= chars.len() {
-        let at_end = pos == chars.len();
-        let mut ch = chars.get(pos).copied().unwrap_or('\0');
+    while let Some(mut ch) = chars.next() {
+        let last = chars.peek().is_none();
         if phase == Phase::Spaces {
-            if at_end {
-                break;
-            }
             if is_space(ch) {
-                pos += 1;
                 continue;
             }
             phase = Phase::Word;
-        }
-        if at_end {
-            if blank_ok || !word.is_empty() {
-                words.push(word);
-            }
-            break;
         }
         if phase == Phase::Word {
             if is_space(ch) {
@@ -219,7 +207,6 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
                     words.push(std::mem::take(&mut word));
                 }
                 blank_ok = false;
-                pos += 1;
                 continue;
             }
             if ch == '\'' || ch == '"' {
@@ -228,17 +215,14 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
                 phase = Phase::Quote;
             }
             if ch == escape {
-                if pos + 1 == chars.len() {
-                    pos += 1;
+                if last {
                     continue; // an escape at the very end is dropped
                 }
                 // Unquoted: keep the escape and the escaped character, even a quote.
                 word.push(ch);
-                pos += 1;
-                ch = chars[pos];
+                ch = chars.next().unwrap_or(ch);
             }
             word.push(ch);
-            pos += 1;
             continue;
         }
         // Phase::Quote
@@ -246,17 +230,18 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
             phase = Phase::Word;
         }
         if ch == escape && quote != '\'' {
-            if pos + 1 == chars.len() {
+            if last {
                 phase = Phase::Word;
-                pos += 1;
                 continue;
             }
             word.push(ch);
-            pos += 1;
-            ch = chars[pos];
+            ch = chars.next().unwrap_or(ch);
         }
         word.push(ch);
-        pos += 1;
+    }
+    // The end of input ends a word (or a quote) in progress.
+    if phase != Phase::Spaces && (blank_ok || !word.is_empty()) {
+        words.push(word);
     }
     words
 }
@@ -280,11 +265,14 @@ fn parse_name_val(rest: &str, key: &str, escape: char) -> Result<Args, SyntaxErr
         ]));
     }
     let mut args = Vec::with_capacity(words.len() * 3);
-    for word in words {
-        let Some((k, v)) = word.split_once('=') else {
+    for mut word in words {
+        let Some(eq) = word.find('=') else {
             return Err(SyntaxErrorKind::MissingEquals(word));
         };
-        args.extend([k.to_string(), v.to_string(), "=".to_string()]);
+        // The word's own buffer keeps the name.
+        let value = word[eq + 1..].to_string();
+        word.truncate(eq);
+        args.extend([word, value, "=".to_string()]);
     }
     Ok(Args::plain(args))
 }
