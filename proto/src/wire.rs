@@ -17,7 +17,6 @@
 
 use crate::pb;
 use prost::encoding::{encode_key, encode_varint, WireType};
-use prost::Message;
 use std::collections::BTreeMap;
 
 /// Encodes an [`pb::Op`] exactly as BuildKit's Go client does: `inputs`,
@@ -174,6 +173,7 @@ fn len_delimited(tag: u32, body: &[u8], buf: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost::Message;
 
     fn top_level_tags(mut rest: &[u8]) -> Vec<u8> {
         // All fields in these tests are length-delimited with short bodies.

@@ -44,8 +44,8 @@ fn is_false(v: &bool) -> bool {
     !*v
 }
 
-fn str_is_empty(s: &std::borrow::Cow<'static, str>) -> bool {
-    s.is_empty()
+fn str_is_empty<S: AsRef<str>>(s: &S) -> bool {
+    s.as_ref().is_empty()
 }
 
 /// The runtime part of the image config (`config` in the JSON).

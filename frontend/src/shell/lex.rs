@@ -93,10 +93,18 @@ impl Lexer {
     /// True when expansion cannot change `word`: no variable, quote, escape, heredoc
     /// marker or leading byte-order mark. Most words are like this; they skip the lexer.
     pub(crate) fn is_literal(&self, word: &str) -> bool {
-        !word.starts_with('\u{feff}')
-            && !word
+        if word.starts_with('\u{feff}') {
+            return false;
+        }
+        // The special characters are ASCII, so bytes do (the escape is `\` or a backtick).
+        match u8::try_from(self.escape) {
+            Ok(esc) if esc.is_ascii() => !word
+                .bytes()
+                .any(|b| matches!(b, b'$' | b'\'' | b'"' | b'<') || b == esc),
+            _ => !word
                 .chars()
-                .any(|c| matches!(c, '$' | '\'' | '"' | '<') || c == self.escape)
+                .any(|c| matches!(c, '$' | '\'' | '"' | '<') || c == self.escape),
+        }
     }
 
     /// Expands and splits into words (BuildKit `ProcessWords`): unquoted whitespace,
@@ -336,6 +344,22 @@ impl<'a, E: EnvLookup + ?Sized> State<'a, E> {
         let quotes = !self.lex.skip_process_quotes;
 
         while let Some(ch) = self.peek() {
+            if !words.enabled {
+                // A run of characters the lexer copies as they are goes over in one step.
+                let plain = self.chars[self.pos..]
+                    .iter()
+                    .take_while(|&&c| {
+                        !matches!(c, '$' | '<' | '\'' | '"')
+                            && c != self.lex.escape
+                            && Some(c) != stop
+                    })
+                    .count();
+                if plain > 0 {
+                    result.extend(&self.chars[self.pos..self.pos + plain]);
+                    self.pos += plain;
+                    continue;
+                }
+            }
             if stop == Some(ch) {
                 self.next();
                 let w = words.finish(&mut self.words_buf);
