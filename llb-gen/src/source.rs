@@ -147,7 +147,7 @@ impl Image {
             attrs.insert("image.checksum".into(), d);
             c.add_cap(caps::SOURCE_IMAGE_CHECKSUM);
         }
-        source_state(format!("docker-image://{}", self.reference), attrs, c)
+        source_state(["docker-image://", &self.reference].concat(), attrs, c)
     }
 }
 
@@ -294,7 +294,7 @@ impl Local {
             c.add_cap(caps::SOURCE_LOCAL_METADATA_TRANSFER);
         }
         c.add_cap(caps::SOURCE_LOCAL);
-        source_state(format!("local://{}", self.name), attrs, c)
+        source_state(["local://", &self.name].concat(), attrs, c)
     }
 }
 

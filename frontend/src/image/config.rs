@@ -187,7 +187,7 @@ impl ImageConfig {
         img.rootfs.fs_type = "layers".into();
         img.config.working_dir = "/".into();
         if platform.os != "windows" {
-            img.config.env = vec![format!("PATH={DEFAULT_PATH_ENV}")];
+            img.config.env = vec![["PATH=", DEFAULT_PATH_ENV].concat()];
         }
         img
     }
@@ -232,7 +232,7 @@ impl ImageConfig {
     /// Sets `key=value` in `config.Env`, replacing an existing key in place (BuildKit's
     /// `addEnv`; keys compare case-sensitively except on Windows, which we do not target).
     pub fn add_env(&mut self, key: &str, value: &str) {
-        let entry = format!("{key}={value}");
+        let entry = [key, "=", value].concat();
         for e in self.config.env.iter_mut() {
             let k = e.split_once('=').map_or(e.as_str(), |(k, _)| k);
             if k == key {

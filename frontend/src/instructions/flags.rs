@@ -68,7 +68,7 @@ pub(crate) fn parse_flags(
             Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
-        let flag = format!("--{name}");
+        let flag = ["--", name].concat();
         let Some(&(name, kind)) = specs.iter().find(|(n, _)| *n == name) else {
             let names: Vec<&str> = specs.iter().map(|(n, _)| *n).collect();
             // Suggested without `--`, as upstream ("did you mean mount?"): tools grep for it.

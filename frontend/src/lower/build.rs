@@ -262,7 +262,7 @@ pub async fn compile_platform(
                 }
             };
             let prefix = if multi_platform {
-                format!("[{} internal]", platform.format_all())
+                ["[", &platform.format_all(), " internal]"].concat()
             } else {
                 "[internal]".to_string()
             };
@@ -273,7 +273,7 @@ pub async fn compile_platform(
                     reference: reference.clone(),
                     platform,
                     mode: req.image_resolve_mode,
-                    log_name: format!("{prefix} load metadata for {reference}"),
+                    log_name: [&prefix, " load metadata for ", &reference].concat(),
                 },
             ));
         }
@@ -380,7 +380,7 @@ pub async fn compile_platform(
             if layerless {
                 d.state = LState::scratch();
             } else {
-                let name = d.prefix(&ctx, &format!("FROM {reference}"), Some(&platform));
+                let name = d.prefix(&ctx, &["FROM ", &reference].concat(), Some(&platform));
                 let mut description = BTreeMap::new();
                 description.insert(
                     "com.docker.dockerfile.v1.command".to_string(),

@@ -132,7 +132,6 @@ fn err(range: SourceRange, msg: impl Into<String>) -> CompileError {
 impl DState {
     /// `prefixCommand`: `[name i/N] ` (and the platform when several are built).
     pub fn prefix(&mut self, ctx: &Ctx<'_>, s: &str, platform: Option<&Platform>) -> String {
-        use std::fmt::Write;
         if self.cmd_total == 0 {
             return s.to_string();
         }
@@ -150,9 +149,10 @@ impl DState {
             out.push(' ');
         }
         self.cmd_index += 1;
-        let width = decimal_digits(self.cmd_total);
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{:>width$}/{}] ", self.cmd_index, self.cmd_total);
+        push_decimal(&mut out, self.cmd_index, decimal_digits(self.cmd_total));
+        out.push('/');
+        push_decimal(&mut out, self.cmd_total, 0);
+        out.push_str("] ");
         if self.cmd_is_onbuild {
             out.push_str("ONBUILD ");
         }
@@ -181,6 +181,24 @@ fn push_kv(msg: &mut String, key: &str, value: &str) {
     msg.push_str(key);
     msg.push('=');
     msg.push_str(value);
+}
+
+/// Appends `n` in decimal, right-aligned to `width` with spaces (`%*d`, without `format!`).
+fn push_decimal(out: &mut String, mut n: usize, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - at..width {
+        out.push(' ');
+    }
+    out.extend(digits[at..].iter().map(|&d| d as char));
 }
 
 fn decimal_digits(mut n: usize) -> usize {
@@ -280,7 +298,7 @@ pub fn dispatch(
     match inst {
         Instruction::Maintainer(c) => {
             d.image.author = c.maintainer.clone();
-            d.commit(format!("MAINTAINER {}", c.maintainer), false, false, ctx);
+            d.commit(["MAINTAINER ", &c.maintainer].concat(), false, false, ctx);
         }
         Instruction::Env(c) => {
             let mut ex = |w: &str| words.word(w, &d.state.env);
@@ -316,7 +334,7 @@ pub fn dispatch(
             if c.cmd.prepend_shell {
                 args = with_shell(&d.image, &args);
             }
-            d.commit(format!("CMD {}", go_quote_list(&args)), false, false, ctx);
+            d.commit(["CMD ", &go_quote_list(&args)].concat(), false, false, ctx);
             d.image.config.cmd = Some(args);
             d.image.config.args_escaped = true;
             d.cmd_set = true;
@@ -327,7 +345,7 @@ pub fn dispatch(
                 args = with_shell(&d.image, &args);
             }
             d.commit(
-                format!("ENTRYPOINT {}", go_quote_list(&args)),
+                ["ENTRYPOINT ", &go_quote_list(&args)].concat(),
                 false,
                 false,
                 ctx,
@@ -385,7 +403,7 @@ pub fn dispatch(
             for n in &names {
                 set.insert(n.clone(), Default::default());
             }
-            d.commit(format!("EXPOSE {}", go_list(&names)), false, false, ctx);
+            d.commit(["EXPOSE ", &go_list(&names)].concat(), false, false, ctx);
         }
         Instruction::User(c) => {
             let mut ex = |w: &str| words.word(w, &d.state.env);
@@ -394,7 +412,7 @@ pub fn dispatch(
                 .map_err(|e| expand_err(e, range))?;
             d.state.user = user.clone();
             d.image.config.user = user.clone();
-            d.commit(format!("USER {user}"), false, false, ctx);
+            d.commit(["USER ", &user].concat(), false, false, ctx);
         }
         Instruction::Volume(c) => {
             let mut ex = |w: &str| words.word(w, &d.state.env);
@@ -405,7 +423,7 @@ pub fn dispatch(
             for v in &vols {
                 set.insert(v.clone(), Default::default());
             }
-            d.commit(format!("VOLUME {}", go_list(&vols)), false, false, ctx);
+            d.commit(["VOLUME ", &go_list(&vols)].concat(), false, false, ctx);
         }
         Instruction::StopSignal(c) => {
             let mut ex = |w: &str| words.word(w, &d.state.env);
@@ -416,11 +434,11 @@ pub fn dispatch(
                 return Err(err(range, format!("Invalid signal: {sig}")));
             }
             d.image.config.stop_signal = sig.clone();
-            d.commit(format!("STOPSIGNAL {sig}"), false, false, ctx);
+            d.commit(["STOPSIGNAL ", &sig].concat(), false, false, ctx);
         }
         Instruction::Shell(c) => {
             d.image.config.shell = c.shell.clone();
-            d.commit(format!("SHELL {}", go_list(&c.shell)), false, false, ctx);
+            d.commit(["SHELL ", &go_list(&c.shell)].concat(), false, false, ctx);
         }
         Instruction::Arg(c) => dispatch_arg(ctx, d, c)?,
         Instruction::Workdir(c) => {
@@ -582,11 +600,11 @@ fn dispatch_arg(ctx: &mut Ctx<'_>, d: &mut DState, c: &ArgCommand) -> Result<(),
         }
         d.build_args.push((a.key.clone(), value.clone()));
         commit.push(match &value {
-            Some(v) => format!("{}={v}", a.key),
+            Some(v) => [&a.key, "=", v].concat(),
             None => a.key.clone(),
         });
     }
-    d.commit(format!("ARG {}", commit.join(" ")), false, false, ctx);
+    d.commit(["ARG ", &commit.join(" ")].concat(), false, false, ctx);
     Ok(())
 }
 
@@ -642,7 +660,7 @@ pub fn dispatch_workdir(
         d.state.out = Some(out);
         with_layer = true;
     }
-    d.commit(format!("WORKDIR {wd}"), with_layer, false, ctx);
+    d.commit(["WORKDIR ", &wd].concat(), with_layer, false, ctx);
     Ok(())
 }
 
@@ -663,7 +681,10 @@ pub fn init_stage(
             .map(|p| p.os.clone())
             .unwrap_or_default();
         if os != "windows" {
-            d.image.config.env.push(format!("PATH={DEFAULT_PATH_ENV}"));
+            d.image
+                .config
+                .env
+                .push(["PATH=", DEFAULT_PATH_ENV].concat());
         }
     }
     for e in d.image.config.env.clone() {
@@ -761,6 +782,16 @@ mod tests {
             summarize_heredoc("\napt-get update\napt-get install\n"),
             "apt-get update..."
         );
+    }
+
+    #[test]
+    fn step_numbers_are_padded_like_printf() {
+        let mut s = String::new();
+        for (n, width) in [(7, 3), (123, 2), (0, 0), (10, 2)] {
+            push_decimal(&mut s, n, width);
+            s.push('|');
+        }
+        assert_eq!(s, "  7|123|0|10|");
     }
 
     #[test]

@@ -358,7 +358,7 @@ pub(super) fn dispatch_run_mounts(
             };
             let id = m.id.clone().unwrap_or_else(|| clean_path(&target_raw));
             kind = MountKind::Cache {
-                id: format!("{}/{}", cache_namespace(ctx.req), id),
+                id: [cache_namespace(ctx.req), "/", &id].concat(),
                 sharing,
             };
         }
