@@ -508,12 +508,12 @@ pub(crate) struct ExecOp {
 
 impl ExecOp {
     /// Go's `ExecOp.Inputs()`: mount sources in target order, deduplicated.
-    pub(crate) fn dfs_inputs(&self) -> Vec<Output> {
-        let mut out: Vec<Output> = Vec::new();
+    pub(crate) fn dfs_inputs(&self) -> Vec<&Output> {
+        let mut out: Vec<&Output> = Vec::new();
         for m in &self.mounts {
             if let Some(src) = &m.source {
                 if !out.iter().any(|o| o.same(src)) {
-                    out.push(src.clone());
+                    out.push(src);
                 }
             }
         }

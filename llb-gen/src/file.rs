@@ -593,7 +593,7 @@ fn timestamp(t: Option<i64>) -> i64 {
 impl FileOpBody {
     /// Go's `FileOp.Inputs()` (`allOutputs`): from the last action back,
     /// each action's base then its copy source, deduplicated.
-    pub(crate) fn dfs_inputs(&self) -> Vec<Output> {
+    pub(crate) fn dfs_inputs(&self) -> Vec<&Output> {
         let mut out = Vec::new();
         collect_outputs(&self.actions, &self.base, &mut out);
         out
@@ -640,10 +640,10 @@ impl FileOpBody {
     }
 }
 
-fn collect_outputs(chain: &FileActions, state: &State, out: &mut Vec<Output>) {
-    let push = |o: &Output, out: &mut Vec<Output>| {
+fn collect_outputs<'a>(chain: &'a FileActions, state: &'a State, out: &mut Vec<&'a Output>) {
+    let push = |o: &'a Output, out: &mut Vec<&'a Output>| {
         if !out.iter().any(|x| x.same(o)) {
-            out.push(o.clone());
+            out.push(o);
         }
     };
     for action in chain.actions.iter().rev() {

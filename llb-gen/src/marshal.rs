@@ -90,29 +90,28 @@ impl<'a> EncodeCtx<'a> {
 /// Walks the graph from `head` inputs-first (Go's order: each vertex after
 /// its `Inputs()`, depth first) and calls `visit` once per vertex.
 /// Iterative, so deep chains cannot overflow the stack.
-fn walk(
-    head: &Arc<Vertex>,
-    mut visit: impl FnMut(&Arc<Vertex>) -> Result<(), Error>,
+fn walk<'a>(
+    head: &'a Vertex,
+    mut visit: impl FnMut(&'a Vertex) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut done: HashSet<*const Vertex> = HashSet::new();
-    // (vertex, its inputs, next input to descend into)
-    let mut stack: Vec<(Arc<Vertex>, Vec<Output>, usize)> =
-        vec![(head.clone(), head.dfs_inputs(), 0)];
+    // (vertex, its inputs, next input to descend into). Borrowed from `head`, which owns
+    // the whole graph.
+    let mut stack: Vec<(&'a Vertex, Vec<&'a Output>, usize)> = vec![(head, head.dfs_inputs(), 0)];
     while let Some(top) = stack.last_mut() {
         if top.2 < top.1.len() {
-            let child = top.1[top.2].vertex.clone();
+            let child: &'a Vertex = &top.1[top.2].vertex;
             top.2 += 1;
-            if !done.contains(&Arc::as_ptr(&child)) {
-                let inputs = child.dfs_inputs();
-                stack.push((child, inputs, 0));
+            if !done.contains(&std::ptr::from_ref(child)) {
+                stack.push((child, child.dfs_inputs(), 0));
             }
             continue;
         }
         let (v, _, _) = stack.pop().expect("stack is not empty");
         // A vertex can be pushed twice through two paths before either
         // finishes; Go's vertexCache check makes the second a no-op.
-        if done.insert(Arc::as_ptr(&v)) {
-            visit(&v)?;
+        if done.insert(std::ptr::from_ref(v)) {
+            visit(v)?;
         }
     }
     Ok(())
@@ -142,9 +141,9 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
 
     // Each vertex once, inputs first. Distinct vertices can encode to the same op (same
     // bytes): the op is listed once and their metadata merged, as Go does.
-    let mut ops: Vec<(Arc<Encoded>, Arc<Vertex>)> = Vec::new();
+    let mut ops: Vec<(Arc<Encoded>, &Vertex)> = Vec::new();
     walk(&head.vertex, |v| {
-        ops.push((v.encoded(&ctx)?, v.clone()));
+        ops.push((v.encoded(&ctx)?, v));
         Ok(())
     })?;
 

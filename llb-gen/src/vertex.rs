@@ -55,13 +55,14 @@ impl Vertex {
 
     /// Inputs in the order Go's `Vertex.Inputs()` lists them, which decides
     /// the order of ops in a Definition.
-    pub(crate) fn dfs_inputs(&self) -> Vec<Output> {
+    /// Borrowed: the walk holds no reference counts.
+    pub(crate) fn dfs_inputs(&self) -> Vec<&Output> {
         match &self.op {
             OpKind::Source(_) => Vec::new(),
             OpKind::Exec(e) => e.dfs_inputs(),
             OpKind::File(f) => f.dfs_inputs(),
-            OpKind::Merge(inputs) => inputs.clone(),
-            OpKind::Diff(lower, upper) => lower.iter().chain(upper.iter()).cloned().collect(),
+            OpKind::Merge(inputs) => inputs.iter().collect(),
+            OpKind::Diff(lower, upper) => lower.iter().chain(upper.iter()).collect(),
         }
     }
 

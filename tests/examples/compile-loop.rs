@@ -1,6 +1,6 @@
 //! Compiles one Dockerfile N times, as the `compile` benchmark does, without criterion, so
 //! the loop can run under a profiler or an instruction counter, whose figures do not drift
-//! with the machine's load:
+//! with the machine's load. It prints the minimum, median and mean time per compile:
 //!
 //! ```sh
 //! cargo build --release -p mstage-tests --example compile-loop
@@ -12,7 +12,7 @@
 //! extensions), which adds about 14 million instructions per synthetic compile that a real
 //! run does not spend.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mstage::lower::{compile_blocking, BuildRequest, NoneResolver};
 use mstage_proto::prost::Message;
@@ -27,18 +27,27 @@ fn main() -> anyhow::Result<()> {
     };
     let count: u32 = count.as_deref().unwrap_or("10").parse()?;
     let request = BuildRequest::golden(std::fs::read(&path)?);
-    let start = Instant::now();
+    let mut times = Vec::with_capacity(count as usize);
     let mut bytes = 0;
     for _ in 0..count {
+        let start = Instant::now();
         let out = compile_blocking(&request, &NoneResolver)?;
         bytes = out
             .iter()
             .map(|c| c.build.definition.encode_to_vec().len())
             .sum::<usize>();
+        drop(out);
+        times.push(start.elapsed());
     }
+    times.sort();
+    let total: Duration = times.iter().sum();
+    // The minimum is the run least disturbed by other load on a shared machine.
     eprintln!(
-        "{path}: {count} compiles, {bytes} bytes of Definition each, {:?} per compile",
-        start.elapsed() / count.max(1)
+        "{path}: {count} compiles, {bytes} bytes of Definition each; per compile: \
+         min {:?}, median {:?}, mean {:?}",
+        times.first().copied().unwrap_or_default(),
+        times.get(times.len() / 2).copied().unwrap_or_default(),
+        total / count.max(1),
     );
     Ok(())
 }

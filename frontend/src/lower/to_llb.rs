@@ -45,6 +45,8 @@ struct Builder {
     nodes: Vec<Option<Node>>,
     /// Built states by node id.
     states: Vec<Option<State>>,
+    /// The empty state, for inputs that have none.
+    scratch: State,
     source_map: Option<SourceMap>,
 }
 
@@ -79,17 +81,17 @@ impl Builder {
         op
     }
 
-    fn state(&self, o: Option<Out>) -> State {
-        match o {
-            Some(o) => self.states[o.node].clone().unwrap_or_default(),
-            None => llb_gen::scratch(),
-        }
+    /// A built state, borrowed: llb-gen clones what it keeps, and each clone of a state
+    /// costs atomic reference counts.
+    fn state(&self, o: Option<Out>) -> &State {
+        o.and_then(|o| self.states[o.node].as_ref())
+            .unwrap_or(&self.scratch)
     }
 
-    fn input(&self, i: ActionInput) -> State {
+    fn input(&self, i: ActionInput) -> &State {
         match i {
             ActionInput::State(o) => self.state(Some(o)),
-            _ => llb_gen::scratch(),
+            _ => &self.scratch,
         }
     }
 
@@ -218,7 +220,7 @@ impl Builder {
                 }
                 for m in e.mounts.into_iter().skip(1) {
                     let mut lm = match m.kind {
-                        MountKind::Bind => Mount::bind(m.target, &self.state(m.source)),
+                        MountKind::Bind => Mount::bind(m.target, self.state(m.source)),
                         MountKind::Cache { id, sharing } => {
                             let mut c = Mount::cache(
                                 m.target,
@@ -230,7 +232,7 @@ impl Builder {
                                 },
                             );
                             if let Some(o) = m.source {
-                                c = c.source(&self.state(Some(o)));
+                                c = c.source(self.state(Some(o)));
                             }
                             c
                         }
@@ -290,7 +292,7 @@ impl Builder {
                     fa = match a.kind {
                         ActionKind::Copy(c) => {
                             let src = self.input(a.secondary);
-                            let mut cp = Copy::new(&src, c.src, c.dest)
+                            let mut cp = Copy::new(src, c.src, c.dest)
                                 .follow_symlinks(c.follow_symlink)
                                 .dir_contents_only(c.dir_copy_contents)
                                 .attempt_unpack(c.attempt_unpack)
@@ -350,7 +352,7 @@ impl Builder {
                 self.with_meta(base.file(fa), meta, platform).build()
             }
             NodeKind::Merge(ins) => {
-                let states: Vec<State> = ins.iter().map(|o| self.state(Some(*o))).collect();
+                let states: Vec<State> = ins.iter().map(|o| self.state(Some(*o)).clone()).collect();
                 self.with_meta(llb_gen::merge(states), meta, platform)
                     .build()
             }
@@ -406,6 +408,7 @@ pub fn marshal(
     let mut b = Builder {
         nodes: graph.nodes.into_iter().map(Some).collect(),
         states: vec![None; n_nodes],
+        scratch: llb_gen::scratch(),
         source_map: source_map.map(|s| {
             let sm = SourceMap::new(s.filename, "Dockerfile", s.data.to_vec());
             match s.definition {
