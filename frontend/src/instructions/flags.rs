@@ -68,28 +68,29 @@ pub(crate) fn parse_flags(
             Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
-        let flag = ["--", name].concat();
+        // `--name`, as error messages show it.
+        let flag = || ["--", name].concat();
         let Some(&(name, kind)) = specs.iter().find(|(n, _)| *n == name) else {
             let names: Vec<&str> = specs.iter().map(|(n, _)| *n).collect();
             // Suggested without `--`, as upstream ("did you mean mount?"): tools grep for it.
             return Err(ErrorKind::UnknownFlag {
                 suggestion: suggest(name, &names, true),
-                flag,
+                flag: flag(),
             });
         };
         let seen = out.bools.contains_key(name) || out.strings.contains_key(name);
         if seen && kind != FlagKind::Strings {
-            return Err(ErrorKind::DuplicateFlag { flag });
+            return Err(ErrorKind::DuplicateFlag { flag: flag() });
         }
         match kind {
             FlagKind::Bool => {
                 let b = match value.map(str::to_lowercase).as_deref() {
                     None | Some("true") => true,
                     Some("false") => false,
-                    Some("") => return Err(ErrorKind::MissingFlagValue { flag }),
+                    Some("") => return Err(ErrorKind::MissingFlagValue { flag: flag() }),
                     Some(_) => {
                         return Err(ErrorKind::NotABool {
-                            flag,
+                            flag: flag(),
                             value: value.unwrap_or_default().to_string(),
                         })
                     }
@@ -97,11 +98,11 @@ pub(crate) fn parse_flags(
                 out.bools.insert(name, b);
             }
             FlagKind::String => {
-                let v = value.ok_or(ErrorKind::MissingFlagValue { flag })?;
+                let v = value.ok_or_else(|| ErrorKind::MissingFlagValue { flag: flag() })?;
                 out.strings.insert(name, v.to_string());
             }
             FlagKind::Strings => {
-                let v = value.ok_or(ErrorKind::MissingFlagValue { flag })?;
+                let v = value.ok_or_else(|| ErrorKind::MissingFlagValue { flag: flag() })?;
                 out.lists.entry(name).or_default().push(v.to_string());
             }
         }

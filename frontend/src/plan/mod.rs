@@ -359,6 +359,13 @@ impl Plan {
 
     /// The stage called `name` (case-insensitive).
     pub fn find_by_name(&self, name: &str) -> Option<usize> {
+        // Names are usually lower-case ASCII already: look them up without a lowered copy.
+        if name
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            return self.by_name.get(name).copied();
+        }
         self.by_name.get(&name.to_lowercase()).copied()
     }
 
