@@ -45,8 +45,8 @@ fn node(v: &Value) -> Node {
     let cmd = v["cmd"].as_str().unwrap_or_default().to_string();
     let line = |k: &str| v[k].as_u64().unwrap_or(0) as usize;
     Node {
-        keyword: cmd.to_lowercase(),
-        keyword_original: cmd,
+        keyword: cmd.to_lowercase().into(),
+        keyword_original: cmd.into(),
         flags: strings(&v["flags"]),
         args: strings(&v["args"]),
         json_form: v["json_form"].as_bool().unwrap_or(false),

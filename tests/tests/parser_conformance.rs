@@ -54,13 +54,13 @@ fn compare_node(n: &Node, v: &Value, parent: Option<&Node>, out: &mut Vec<String
     check(
         "cmd",
         n.keyword_original == cmd,
-        n.keyword_original.clone(),
+        n.keyword_original.to_string(),
         cmd.into(),
     );
     check(
         "keyword",
         n.keyword == cmd.to_lowercase(),
-        n.keyword.clone(),
+        n.keyword.to_string(),
         cmd.to_lowercase(),
     );
     let flags = strs(&v["flags"]);

@@ -20,7 +20,7 @@ pub struct Origin {
     /// The logical line, trimmed (continuations joined, heredoc bodies not included).
     pub original: String,
     /// The keyword as written (`run`, `Run`, `RUN`).
-    pub keyword: String,
+    pub keyword: std::borrow::Cow<'static, str>,
 }
 
 impl Origin {

@@ -47,7 +47,7 @@ fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, 
     let args = &node.args;
     let no_flags = |node: &Node| parse_flags(&node.flags, &[]).map(|_| ());
     // The parser lower-cases keywords.
-    Ok(match node.keyword.as_str() {
+    Ok(match &*node.keyword {
         "env" => {
             no_flags(node)?;
             Instruction::Env(EnvCommand {
@@ -364,7 +364,7 @@ fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, 
             })
         }
         _ => {
-            let name = node.keyword_original.clone();
+            let name = node.keyword_original.to_string();
             return Err(ErrorKind::UnknownInstruction {
                 suggestion: suggest(&name, INSTRUCTIONS, false),
                 name,

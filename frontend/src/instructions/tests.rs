@@ -7,8 +7,8 @@ use crate::syntax::{Dockerfile, Heredoc, Node, SourceRange};
 
 fn node(keyword: &str, flags: &[&str], args: &[&str]) -> Node {
     Node {
-        keyword: keyword.to_lowercase(),
-        keyword_original: keyword.to_string(),
+        keyword: keyword.to_lowercase().into(),
+        keyword_original: keyword.to_string().into(),
         flags: flags.iter().map(|s| s.to_string()).collect(),
         args: args.iter().map(|s| s.to_string()).collect(),
         json_form: false,

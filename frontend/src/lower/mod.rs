@@ -162,8 +162,8 @@ mod smoke {
 
     fn node(line: usize, keyword: &str, args: &[&str], original: &str) -> Node {
         Node {
-            keyword: keyword.to_lowercase(),
-            keyword_original: keyword.to_string(),
+            keyword: keyword.to_lowercase().into(),
+            keyword_original: keyword.to_string().into(),
             flags: Vec::new(),
             args: args.iter().map(|s| s.to_string()).collect(),
             json_form: false,
@@ -281,8 +281,8 @@ mod perf {
             args.join(" ")
         );
         Node {
-            keyword: keyword.to_lowercase(),
-            keyword_original: keyword.to_string(),
+            keyword: keyword.to_lowercase().into(),
+            keyword_original: keyword.to_string().into(),
             flags,
             args,
             json_form: false,

@@ -1,5 +1,7 @@
 //! The parse tree. One [`Node`] per instruction, as BuildKit's parser produces it.
 
+use std::borrow::Cow;
+
 /// 1-based, inclusive line range of an instruction in the Dockerfile, including its
 /// continuation lines and heredoc bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -26,10 +28,10 @@ pub struct Heredoc {
 /// One instruction of the parse tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
-    /// Keyword in lower case (`from`, `run`, ...).
-    pub keyword: String,
-    /// Keyword exactly as written.
-    pub keyword_original: String,
+    /// Keyword in lower case (`from`, `run`, ...). Known keywords are static strings.
+    pub keyword: Cow<'static, str>,
+    /// Keyword exactly as written (static when written in upper or lower case).
+    pub keyword_original: Cow<'static, str>,
     /// Leading `--name[=value]` options, as written (`--` terminator dropped).
     pub flags: Vec<String>,
     /// Arguments split the way BuildKit's parser splits them for this instruction

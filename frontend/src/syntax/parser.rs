@@ -1,6 +1,8 @@
 //! The line scanner of BuildKit's `parser.Parse`: directives, continuation lines, comments,
 //! heredoc bodies and line numbers.
 
+use std::borrow::Cow;
+
 use super::ast::{Dockerfile, Node, SourceRange, Warning};
 use super::directives::DirectiveParser;
 use super::error::{SyntaxError, SyntaxErrorKind, MAX_LINE_LEN, MAX_ONBUILD_NESTING};
@@ -245,10 +247,47 @@ fn node_from_line(line: String, escape: char) -> Result<Node, SyntaxErrorKind> {
     node_at_depth(line, escape, 0)
 }
 
+/// Instruction keywords (upper case, lower case).
+const KEYWORDS: &[(&str, &str)] = &[
+    ("ADD", "add"),
+    ("ARG", "arg"),
+    ("CMD", "cmd"),
+    ("COPY", "copy"),
+    ("ENTRYPOINT", "entrypoint"),
+    ("ENV", "env"),
+    ("EXPOSE", "expose"),
+    ("FROM", "from"),
+    ("HEALTHCHECK", "healthcheck"),
+    ("LABEL", "label"),
+    ("MAINTAINER", "maintainer"),
+    ("ONBUILD", "onbuild"),
+    ("RUN", "run"),
+    ("SHELL", "shell"),
+    ("STOPSIGNAL", "stopsignal"),
+    ("USER", "user"),
+    ("VOLUME", "volume"),
+    ("WORKDIR", "workdir"),
+];
+
+/// The keyword in lower case and as written, borrowed from [`KEYWORDS`] when it is a known
+/// one written in upper or lower case (two fewer strings per instruction).
+fn keyword_forms(cmd: &str) -> (Cow<'static, str>, Cow<'static, str>) {
+    for &(upper, lower) in KEYWORDS {
+        if cmd.eq_ignore_ascii_case(upper) {
+            let original = match cmd {
+                c if c == upper => Cow::Borrowed(upper),
+                c if c == lower => Cow::Borrowed(lower),
+                c => Cow::Owned(c.to_string()),
+            };
+            return (Cow::Borrowed(lower), original);
+        }
+    }
+    (Cow::Owned(go_lower(cmd)), Cow::Owned(cmd.to_string()))
+}
+
 fn node_at_depth(line: String, escape: char, depth: usize) -> Result<Node, SyntaxErrorKind> {
     let (cmd, flags, rest) = split_command(&line, escape);
-    let keyword = go_lower(cmd);
-    let keyword_original = cmd.to_string();
+    let (keyword, keyword_original) = keyword_forms(cmd);
     let args = parse_args(&keyword, &rest, escape)?;
     drop(rest);
     let sub = match args.sub {

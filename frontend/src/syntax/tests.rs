@@ -66,8 +66,8 @@ fn keywords_and_forms() {
     let df = ok("from a\nRuN [\"echo\", \"hi\"]\ncmd [\"a\" 'b']\nENTRYPOINT []\nFOO bar baz\n");
     assert_eq!(
         (
-            df.instructions[0].keyword.as_str(),
-            df.instructions[0].keyword_original.as_str()
+            df.instructions[0].keyword.as_ref(),
+            df.instructions[0].keyword_original.as_ref()
         ),
         ("from", "from")
     );
@@ -92,7 +92,7 @@ fn keywords_and_forms() {
     // Unknown instructions are the instruction layer's to reject.
     assert_eq!(
         (
-            df.instructions[4].keyword.as_str(),
+            df.instructions[4].keyword.as_ref(),
             df.instructions[4].args.clone()
         ),
         ("foo", vec![String::new()])
