@@ -66,9 +66,16 @@ pub(crate) fn split_ws(s: &str, n: isize) -> Vec<&str> {
 /// Keyword, flags and the rest of a logical line (BuildKit `splitCommand`).
 pub(crate) fn split_command(line: &str, escape: char) -> (&str, Vec<String>, Cow<'_, str>) {
     let trimmed = line.trim_matches(is_space);
-    let mut parts = split_ws(trimmed, 2).into_iter();
-    let cmd = parts.next().unwrap_or_default();
-    let (rest, flags) = match parts.next() {
+    // `split_ws(trimmed, 2)` without the list: the line is trimmed, so the first
+    // whitespace run is inside it.
+    let (cmd, rest) = match trimmed.find(is_re_ws) {
+        Some(at) => (
+            &trimmed[..at],
+            Some(trimmed[at..].trim_start_matches(is_re_ws)),
+        ),
+        None => (trimmed, None),
+    };
+    let (rest, flags) = match rest {
         Some(rest) => extract_builder_flags(rest, escape),
         None => (Cow::Borrowed(""), Vec::new()),
     };
@@ -367,6 +374,28 @@ pub(crate) fn parse_args(keyword: &str, rest: &str, escape: char) -> Result<Args
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `split_command` splits the keyword off the way `split_ws(trimmed, 2)` would.
+    #[test]
+    fn keyword_split_matches_the_whitespace_regex() {
+        for line in [
+            "RUN echo hi",
+            "RUN \t\x0b echo  hi ",
+            "FROM\ta",
+            "CMD",
+            "",
+            "  ENV a=b",
+            "ENV\u{a0}x y",
+            "WORKDIR\r/x",
+        ] {
+            let trimmed = line.trim_matches(is_space);
+            let parts = split_ws(trimmed, 2);
+            let (cmd, _, rest) = split_command(line, '\\');
+            assert_eq!(cmd, parts[0], "{line:?}");
+            let want = parts.get(1).map_or("", |r| r.trim_matches(is_space));
+            assert_eq!(rest, want, "{line:?}");
+        }
+    }
 
     fn v(s: &[&str]) -> Vec<String> {
         s.iter().map(|s| s.to_string()).collect()

@@ -94,7 +94,9 @@ pub(super) fn dispatch_copy(
             ));
         }
     }
-    let mut msg = String::from(if cfg.is_add { "ADD" } else { "COPY" });
+    // The history line: about the instruction's length.
+    let mut msg = String::with_capacity(cfg.original.len() + 16);
+    msg.push_str(if cfg.is_add { "ADD" } else { "COPY" });
     if cfg.parents {
         msg.push_str(" --parents");
     }
@@ -107,7 +109,7 @@ pub(super) fn dispatch_copy(
     }
     let platform = d.platform(ctx);
     let env = d.state.env.clone();
-    let name = uppercase_cmd(&ctx.words.name(cfg.original, &env));
+    let name = uppercase_cmd(ctx.words.name(cfg.original, &env));
     let pg_name = d.prefix(ctx, &name, Some(&platform));
 
     let mut actions: Vec<FileAction> = Vec::new();

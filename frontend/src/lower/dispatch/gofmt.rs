@@ -84,20 +84,18 @@ pub(super) fn trim_frac(v: f64, unit: &str) -> String {
     format!("{s}{unit}")
 }
 
-/// `uppercaseCmd`: upper-cases the first word.
-pub(super) fn uppercase_cmd(s: &str) -> String {
-    let (first, rest) = s.split_once(' ').unwrap_or((s, ""));
-    let mut out = String::with_capacity(s.len());
-    if first.is_ascii() {
-        out.push_str(first);
-        out.make_ascii_uppercase();
-    } else {
-        out.extend(first.chars().flat_map(char::to_uppercase));
+/// `uppercaseCmd`: upper-cases the first word (in place when it is ASCII).
+pub(super) fn uppercase_cmd(mut s: String) -> String {
+    let first_len = s.find(' ').unwrap_or(s.len());
+    if s[..first_len].is_ascii() {
+        s[..first_len].make_ascii_uppercase();
+        return s;
     }
-    if first.len() < s.len() {
-        out.push(' ');
-        out.push_str(rest);
-    }
+    let mut out: String = s[..first_len]
+        .chars()
+        .flat_map(char::to_uppercase)
+        .collect();
+    out.push_str(&s[first_len..]);
     out
 }
 

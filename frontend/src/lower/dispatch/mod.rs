@@ -631,7 +631,7 @@ pub fn dispatch_workdir(
     let mut with_layer = false;
     if wd != "/" {
         let platform = d.platform(ctx);
-        let name = uppercase_cmd(&ctx.words.name(original, &d.state.env));
+        let name = uppercase_cmd(ctx.words.name(original, &d.state.env));
         let name = d.prefix(ctx, &name, Some(&platform));
         let owner = (!d.image.config.user.is_empty()).then(|| parse_chown(&d.image.config.user));
         let input = match d.state.out {
@@ -734,7 +734,9 @@ mod tests {
         assert_eq!(go_duration(1_500_000_000), "1.5s");
         assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
         assert_eq!(go_duration(5_000_000), "5ms");
-        assert_eq!(uppercase_cmd("run echo hi"), "RUN echo hi");
+        assert_eq!(uppercase_cmd("run echo hi".into()), "RUN echo hi");
+        assert_eq!(uppercase_cmd("copy".into()), "COPY");
+        assert_eq!(uppercase_cmd("ĉu x".into()), "ĈU x");
         assert_eq!(format_epoch(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_epoch(1_700_000_000), "2023-11-14T22:13:20Z");
     }

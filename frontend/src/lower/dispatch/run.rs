@@ -240,7 +240,7 @@ pub(super) fn dispatch_run(
             }
         }
     }
-    let name = uppercase_cmd(&ctx.words.name_raw(&custom_name, &name_env));
+    let name = uppercase_cmd(ctx.words.name_raw(&custom_name, &name_env));
     // The prefix shows the platform only when several are built.
     let name_platform = d.state.platform.clone().filter(|_| ctx.multi_platform);
     let name = d.prefix(ctx, &name, name_platform.as_ref());
