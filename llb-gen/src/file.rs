@@ -3,7 +3,7 @@
 use crate::caps;
 use crate::constraints::{Constraints, OpOptions};
 use crate::error::Error;
-use crate::gopath::{clean, join};
+use crate::gopath::{cleaned, join};
 use crate::marshal::EncodeCtx;
 use crate::source::impl_op_options;
 use crate::state::{Output, State};
@@ -569,10 +569,12 @@ impl<'a> MarshalState<'a, '_> {
 
 /// Go's `normalizePath`.
 fn normalize_path(parent: &str, p: &str, keep_slash: bool) -> String {
-    let mut out = clean(p);
-    if !is_abs(&out) {
-        out = join(&["/", parent, &out]);
-    }
+    let cleaned = cleaned(p);
+    let mut out = if is_abs(&cleaned) {
+        cleaned.into_owned()
+    } else {
+        join(&["/", parent, &cleaned])
+    };
     if keep_slash {
         if p.ends_with('/') && !out.ends_with('/') {
             out.push('/');
@@ -696,7 +698,7 @@ fn action_to_pb(action: &FileAction, parent: &str, base: i64) -> pb::file_action
             let src_dir = match &c.source {
                 CopySource::State(s) | CopySource::Actions(s, _) => s.dir(),
             };
-            let p = clean(&c.src);
+            let p = cleaned(&c.src);
             let src = if is_abs(&p) {
                 join(&["/", &p])
             } else {

@@ -6,10 +6,15 @@
 
 /// Go's `path.Clean`: lexical cleanup of a slash-separated path.
 pub fn clean(p: &str) -> String {
+    cleaned(p).into_owned()
+}
+
+/// [`clean`], borrowing `p` when it is clean already.
+pub fn cleaned(p: &str) -> std::borrow::Cow<'_, str> {
     if is_clean(p) {
-        return p.to_owned();
+        return std::borrow::Cow::Borrowed(p);
     }
-    clean_components(p)
+    std::borrow::Cow::Owned(clean_components(p))
 }
 
 /// `clean` for a path known not to be clean: split into components and rebuild.
@@ -126,6 +131,8 @@ mod tests {
         ] {
             assert_eq!(clean(input), want, "clean({input:?})");
             assert_eq!(is_clean(input), input == want, "is_clean({input:?})");
+            let borrowed = matches!(cleaned(input), std::borrow::Cow::Borrowed(_));
+            assert_eq!(borrowed, input == want, "cleaned({input:?}) borrows");
         }
     }
 

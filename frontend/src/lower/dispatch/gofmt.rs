@@ -1,6 +1,8 @@
 //! Go-compatible formatting and paths: `%q`, durations, `path.Clean`/`Join`,
 //! BuildKit's `NormalizePath`, `--chown` parsing, RFC 3339 times, cross-platform prefixes.
 
+use std::borrow::Cow;
+
 use super::*;
 
 /// Go's `%q` for one string.
@@ -107,20 +109,20 @@ pub use llb_gen::gopath::{clean as clean_path, join as join_path};
 /// (and so cleaned); an empty one is `parent`.
 pub(super) fn normalize_path(parent: &str, new_path: &str, keep_slash: bool) -> String {
     let parent = if parent.is_empty() {
-        "/".to_string()
+        Cow::Borrowed("/")
     } else if !parent.starts_with('/') {
-        join_path(&["/", parent])
+        Cow::Owned(join_path(&["/", parent]))
     } else {
-        parent.to_string()
+        Cow::Borrowed(parent)
     };
+    // `parent` is absolute now, so only a relative `new_path` is joined to it.
     let mut p = if new_path.is_empty() {
-        parent.clone()
-    } else {
+        parent.into_owned()
+    } else if new_path.starts_with('/') {
         new_path.to_string()
+    } else {
+        join_path(&[&parent, new_path])
     };
-    if !p.starts_with('/') {
-        p = join_path(&[&parent, &p]);
-    }
     if keep_slash {
         if new_path.ends_with('/') && !p.ends_with('/') {
             p.push('/');
