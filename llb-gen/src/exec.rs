@@ -268,13 +268,17 @@ impl Exec {
 
     /// Sets (or replaces, moving it last) an environment variable.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        add_or_replace(&mut self.values.env, key.into(), value.into());
+        add_or_replace(
+            Arc::make_mut(&mut self.values.env),
+            key.into(),
+            value.into(),
+        );
         self
     }
 
-    /// Replaces the whole environment (in order).
-    pub fn env_list(mut self, env: Vec<(String, String)>) -> Self {
-        self.values.env = env;
+    /// Replaces the whole environment (in order). A shared list is kept as it is.
+    pub fn env_list(mut self, env: impl Into<Arc<Vec<(String, String)>>>) -> Self {
+        self.values.env = env.into();
         self
     }
 

@@ -36,10 +36,15 @@ impl std::fmt::Debug for Output {
     }
 }
 
+/// The env of a new state (shared, so defaults allocate nothing).
+static EMPTY_ENV: std::sync::LazyLock<Arc<Vec<(String, String)>>> =
+    std::sync::LazyLock::new(Default::default);
+
 /// Process settings carried by a state (Go's state values).
 #[derive(Debug, Clone)]
 pub(crate) struct Values {
-    pub(crate) env: Vec<(String, String)>,
+    /// Shared: a caller's env list is handed over without copying its strings.
+    pub(crate) env: Arc<Vec<(String, String)>>,
     pub(crate) dir: String,
     pub(crate) user: String,
     pub(crate) hostname: String,
@@ -55,7 +60,7 @@ pub(crate) struct Values {
 impl Default for Values {
     fn default() -> Self {
         Values {
-            env: Vec::new(),
+            env: EMPTY_ENV.clone(),
             // Go's NewState sets Dir("/") on every new state.
             dir: "/".to_string(),
             user: String::new(),
@@ -142,12 +147,12 @@ impl State {
     /// exec cache keys.
     pub fn with_env(&self, key: impl Into<String>, value: impl Into<String>) -> State {
         let (key, value) = (key.into(), value.into());
-        self.update(|v| add_or_replace(&mut v.env, key, value))
+        self.update(|v| add_or_replace(Arc::make_mut(&mut v.env), key, value))
     }
 
     /// Removes an environment variable.
     pub fn without_env(&self, key: &str) -> State {
-        self.update(|v| v.env.retain(|(k, _)| k != key))
+        self.update(|v| Arc::make_mut(&mut v.env).retain(|(k, _)| k != key))
     }
 
     /// The environment, in order.

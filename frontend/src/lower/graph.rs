@@ -113,7 +113,7 @@ pub enum Security {
 pub struct Exec {
     pub args: Vec<String>,
     /// `KEY`, `value` in order.
-    pub env: Vec<(String, String)>,
+    pub env: std::sync::Arc<Vec<(String, String)>>,
     pub cwd: String,
     pub user: String,
     pub hostname: String,

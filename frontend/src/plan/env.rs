@@ -62,9 +62,9 @@ impl EnvList {
         self.entries.is_empty()
     }
 
-    /// `(KEY, value)` pairs, in order.
-    pub fn pairs(&self) -> Vec<(String, String)> {
-        self.entries.to_vec()
+    /// The `(KEY, value)` pairs, in order, shared (no copy).
+    pub fn shared_pairs(&self) -> Arc<Vec<(String, String)>> {
+        self.entries.clone()
     }
 
     /// `KEY=value` strings, in order.

@@ -155,7 +155,7 @@ pub(super) fn dispatch_run(
     let hist = run_command_string(&args, &d.build_args, &env);
     let mut exec = Exec {
         args,
-        env: Vec::new(),
+        env: Default::default(),
         cwd: d.state.dir.clone(),
         user: d.state.user.clone(),
         hostname: d.state.hostname.clone(),
@@ -247,7 +247,7 @@ pub(super) fn dispatch_run(
 
     // SSH_AUTH_SOCK and a default PATH (without `exec.meta.setsdefaultpath`) are added by
     // llb-gen when it marshals, as Go's ExecOp does.
-    exec.env = env.pairs();
+    exec.env = env.shared_pairs();
 
     let mut description = std::collections::BTreeMap::new();
     description.insert(
