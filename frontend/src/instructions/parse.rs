@@ -477,9 +477,8 @@ fn strip_onbuild(original: &str) -> &str {
 /// Whether BuildKit's lexer changes `word` with an empty environment (quotes, escapes and
 /// `$` references all do), which is how upstream detects a variable in `COPY --from`.
 fn would_expand(word: &str, escape: char) -> bool {
-    Lexer::new(escape)
-        .process_word(word, &NoEnv)
-        .map_or(true, |w| w != word)
+    let lexer = Lexer::new(escape);
+    !lexer.is_literal(word) && lexer.process_word(word, &NoEnv).map_or(true, |w| w != word)
 }
 
 /// A heredoc marker word (`<<EOF`, `<<-"EOF"`, `3<<EOF`), as BuildKit's `MustParseHeredoc`.
