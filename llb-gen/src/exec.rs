@@ -386,9 +386,14 @@ impl Exec {
 
     /// Finishes the op. The result gives the root and the writable mounts.
     pub fn build(self) -> ExecState {
+        // The base moves into the root mount; the root state needs only its settings.
+        let base_settings = State {
+            output: None,
+            values: self.base.values.clone(),
+        };
         let mut mounts = vec![Mount {
             target: "/".to_string(),
-            source: self.base.clone(),
+            source: self.base,
             readonly: self.readonly_root,
             selector: String::new(),
             kind: MountKind::Bind,
@@ -450,9 +455,7 @@ impl Exec {
             .and_then(|(_, s)| s.clone())
             .unwrap_or_default();
         // The root state keeps the settings of the state `run` was called on.
-        let root = self
-            .base
-            .with_output(root_mount.output.clone(), platform.as_ref());
+        let root = base_settings.with_output(root_mount.output.clone(), platform.as_ref());
         ExecState {
             root,
             mounts: results,

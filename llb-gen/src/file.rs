@@ -474,12 +474,17 @@ impl FileOp {
         // caps hook runs before the actions are collected. Matching it keeps
         // metadata identical; callers check finer caps themselves.
         c.add_cap(caps::FILE_BASE);
+        // The result keeps the base's settings; the base itself moves into the op (one
+        // reference count fewer on its vertex, usually a cold cache line by now).
+        let values = self.base.values.clone();
         let body = FileOpBody {
-            base: self.base.clone(),
+            base: self.base,
             actions: Arc::new(self.actions),
         };
-        let out = Output::new(Vertex::new(OpKind::File(body), c), 0);
-        self.base.with_output(Some(out), None)
+        State {
+            output: Some(Output::new(Vertex::new(OpKind::File(body), c), 0)),
+            values,
+        }
     }
 }
 
