@@ -753,16 +753,12 @@ impl ExecOp {
     }
 }
 
-/// Go's `net.IP.String()`: IPv4-mapped IPv6 addresses print as IPv4.
 /// `KEY=value`, as an exec op's env lists it.
 fn env_entry(key: &str, value: &str) -> String {
-    let mut e = String::with_capacity(key.len() + 1 + value.len());
-    e.push_str(key);
-    e.push('=');
-    e.push_str(value);
-    e
+    [key, "=", value].concat()
 }
 
+/// Go's `net.IP.String()`: IPv4-mapped IPv6 addresses print as IPv4.
 fn go_ip_string(ip: &IpAddr) -> String {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

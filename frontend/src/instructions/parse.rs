@@ -8,28 +8,12 @@ use super::mount::MountSpec;
 use super::suggest::suggest;
 use super::values::{csv_fields, go_bool, health_duration};
 use crate::shell::{Lexer, NoEnv};
-use crate::syntax::{chomp_heredoc_content, parse_heredoc, Heredoc, Node};
+use crate::syntax::{chomp_heredoc_content, parse_heredoc, Heredoc, Node, KEYWORDS};
 
-const INSTRUCTIONS: &[&str] = &[
-    "ADD",
-    "ARG",
-    "CMD",
-    "COPY",
-    "ENTRYPOINT",
-    "ENV",
-    "EXPOSE",
-    "FROM",
-    "HEALTHCHECK",
-    "LABEL",
-    "MAINTAINER",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
-];
+/// The instruction names, as suggestions for an unknown one.
+fn instruction_names() -> Vec<&'static str> {
+    KEYWORDS.iter().map(|&(upper, _)| upper).collect()
+}
 
 /// Types one instruction. `escape` is the Dockerfile's escape character (`\` or `` ` ``),
 /// needed to tell whether `COPY --from` would expand.
@@ -366,7 +350,7 @@ fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, 
         _ => {
             let name = node.keyword_original.to_string();
             return Err(ErrorKind::UnknownInstruction {
-                suggestion: suggest(&name, INSTRUCTIONS, false),
+                suggestion: suggest(&name, &instruction_names(), false),
                 name,
             });
         }

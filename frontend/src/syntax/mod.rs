@@ -29,6 +29,7 @@ pub use heredoc::{chomp_heredoc_content, heredocs_from_line, parse_heredoc};
 pub use parser::parse;
 
 pub(crate) use parser::go_lower as parser_lower;
+pub(crate) use parser::KEYWORDS;
 
 #[cfg(test)]
 mod tests;

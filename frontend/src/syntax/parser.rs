@@ -248,7 +248,7 @@ fn node_from_line(line: String, escape: char) -> Result<Node, SyntaxErrorKind> {
 }
 
 /// Instruction keywords (upper case, lower case).
-const KEYWORDS: &[(&str, &str)] = &[
+pub(crate) const KEYWORDS: &[(&str, &str)] = &[
     ("ADD", "add"),
     ("ARG", "arg"),
     ("CMD", "cmd"),
