@@ -96,15 +96,17 @@ impl Lexer {
         if word.starts_with('\u{feff}') {
             return false;
         }
-        // The special characters are ASCII, so bytes do (the escape is `\` or a backtick).
-        match u8::try_from(self.escape) {
-            Ok(esc) if esc.is_ascii() => !word
-                .bytes()
-                .any(|b| matches!(b, b'$' | b'\'' | b'"' | b'<') || b == esc),
-            _ => !word
-                .chars()
-                .any(|c| matches!(c, '$' | '\'' | '"' | '<') || c == self.escape),
+        if self.escape.is_ascii() {
+            // Every special character is ASCII then, and no byte of a longer character is.
+            !word.bytes().any(|b| self.is_special(char::from(b)))
+        } else {
+            !word.chars().any(|c| self.is_special(c))
         }
+    }
+
+    /// A character the lexer may change: variables, quotes, the escape, heredoc markers.
+    fn is_special(&self, c: char) -> bool {
+        matches!(c, '$' | '\'' | '"' | '<') || c == self.escape
     }
 
     /// Expands and splits into words (BuildKit `ProcessWords`): unquoted whitespace,
@@ -348,11 +350,7 @@ impl<'a, E: EnvLookup + ?Sized> State<'a, E> {
                 // A run of characters the lexer copies as they are goes over in one step.
                 let plain = self.chars[self.pos..]
                     .iter()
-                    .take_while(|&&c| {
-                        !matches!(c, '$' | '<' | '\'' | '"')
-                            && c != self.lex.escape
-                            && Some(c) != stop
-                    })
+                    .take_while(|&&c| !self.lex.is_special(c) && Some(c) != stop)
                     .count();
                 if plain > 0 {
                     result.extend(&self.chars[self.pos..self.pos + plain]);
