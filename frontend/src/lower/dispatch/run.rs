@@ -241,8 +241,12 @@ pub(super) fn dispatch_run(
         }
     }
     let name = uppercase_cmd(ctx.words.name_raw(&custom_name, &name_env));
-    // The prefix shows the platform only when several are built.
-    let name_platform = d.state.platform.clone().filter(|_| ctx.multi_platform);
+    // The prefix shows the platform only when several are built: copy it only then.
+    let name_platform = if ctx.multi_platform {
+        d.state.platform.clone()
+    } else {
+        None
+    };
     let name = d.prefix(ctx, &name, name_platform.as_ref());
 
     // SSH_AUTH_SOCK and a default PATH (without `exec.meta.setsdefaultpath`) are added by
