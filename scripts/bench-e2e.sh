@@ -8,9 +8,11 @@
 #   odd runs, so both see the same disturbance from other work), medians and the ratio;
 # - the frontend image size;
 # - the frontend process's peak RSS and serving time (it logs `mstage: peak-rss-kib=N
-#   served-ms=M` to stderr at exit, which buildkitd writes to the dockerd log) for the
-#   near-empty build and for the synthetic 200-stage Dockerfile
-#   (tests/benches/synthetic-200.Dockerfile).
+#   served-ms=M start-unix-us=S` to stderr at exit, which buildkitd writes to the dockerd
+#   log) for the near-empty build and for the synthetic 200-stage Dockerfile
+#   (tests/benches/synthetic-200.Dockerfile);
+# - where an mstage build's time goes: until the frontend process starts, serving, after
+#   its Return (medians over the timed builds).
 #
 #   scripts/bench-e2e.sh [--runs N] [--image TAG] [--no-package] [--synthetic-runs N]
 #
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --image) image=$2; shift ;;
     --no-package) package=0 ;;
     --synthetic-runs) synth_runs=$2; shift ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench-e2e: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -88,9 +90,12 @@ for w in empty multistage synthetic; do
     cp "$work/$w/Dockerfile" "$work/$w/Dockerfile.stock"
 done
 
-# build <workload> <mstage|stock>: one build, its wall time in seconds on stdout.
+# build <workload> <mstage|stock>: one build, its wall time in seconds on stdout. For
+# mstage it also appends "<client start> <client end> <frontend start> <served ms>" (seconds,
+# seconds, microseconds, milliseconds) to $work/<workload>.phases, from the frontend's exit line.
 build() {
-    local w=$1 fe=$2 t0 t1
+    local w=$1 fe=$2 t0 t1 log_at
+    log_at=$(log_size)
     t0=$EPOCHREALTIME
     if ! "$DOCKER" build -q -f "$work/$w/Dockerfile.$fe" -t "mstage-bench-$w:$fe" \
         "$work/$w" >"$work/last.log" 2>&1; then
@@ -99,7 +104,27 @@ build() {
         return 1
     fi
     t1=$EPOCHREALTIME
+    if [ "$fe" = mstage ] && [ -r "$dockerd_log" ]; then
+        tail -c +"$((log_at + 1))" "$dockerd_log" |
+            sed -n 's/.*served-ms=\([0-9]*\) start-unix-us=\([0-9]*\).*/\2 \1/p' | tail -1 |
+            awk -v a="$t0" -v b="$t1" '{ print a, b, $1, $2 }' >>"$work/$w.phases"
+    fi
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
+}
+
+# phases <workload>: medians, in ms, of the three parts of an mstage build: client start to
+# frontend start (the built-in frontend forwarding `# syntax=`, resolving the frontend image
+# and starting its container), the frontend serving (start to Return), and the rest (the
+# container's exit, solving the result and exporting the image).
+phases() {
+    local f=$work/$1.phases
+    [ -s "$f" ] || { echo "no frontend exit lines found in $dockerd_log"; return; }
+    local before serve after
+    before=$(awk '{ printf "%.1f\n", ($3 / 1e6 - $1) * 1000 }' "$f" | median)
+    serve=$(awk '{ print $4 }' "$f" | median)
+    after=$(awk '{ printf "%.1f\n", ($2 - $3 / 1e6) * 1000 - $4 }' "$f" | median)
+    printf 'until the frontend process starts %.0f ms, serving %.0f ms, after Return %.0f ms\n' \
+        "$before" "$serve" "$after"
 }
 
 # The frontend's `mstage: peak-rss-kib=N` lines written to the dockerd log since byte $1.
@@ -123,6 +148,7 @@ time_workload() {
     build "$w" mstage >/dev/null
     build "$w" stock >/dev/null
     : >"$work/$w.mstage.times"
+    : >"$work/$w.phases"
     : >"$work/$w.stock.times"
     for ((i = 0; i < n; i++)); do
         if ((i % 2 == 0)); then order="mstage stock"; else order="stock mstage"; fi
@@ -171,6 +197,8 @@ for w in "${rows[@]}"; do
 done
 echo "(medians of wall time per docker build; empty = FROM scratch + one COPY; multistage = 5 stages, cached)"
 echo "frontend process, median from start to Return (served-ms) in the empty build: ${empty_served:-?} ms"
+echo "empty build through mstage, medians: $(phases empty)"
+echo "multistage build through mstage, medians: $(phases multistage)"
 echo "frontend peak RSS: empty build $(kib_mib "$empty_peaks"), synthetic 200-stage build $(kib_mib "$synth_peak")"
 if [ "$synth_ok" != 1 ]; then
     echo "bench-e2e: the synthetic build failed (its log is above)" >&2

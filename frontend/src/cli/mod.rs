@@ -51,20 +51,25 @@ fn serve_frontend() -> anyhow::Result<()> {
         )
         .init();
     let started = std::time::Instant::now();
+    let started_wall = std::time::SystemTime::now();
     let result = crate::gateway::serve();
-    log_peak_memory(started.elapsed());
+    log_peak_memory(started_wall, started.elapsed());
     result?;
     Ok(())
 }
 
-/// Writes this process's peak resident set size (`VmHWM`) and the time it spent serving to
-/// stderr, which buildkitd passes to its own log; `scripts/bench-e2e.sh` reads them there.
-fn log_peak_memory(served: std::time::Duration) {
+/// Writes this process's peak resident set size (`VmHWM`), when it started (wall clock, so
+/// that it lines up with the client's clock on the same host) and the time it spent serving
+/// to stderr, which buildkitd passes to its own log; `scripts/bench-e2e.sh` reads them there.
+fn log_peak_memory(started: std::time::SystemTime, served: std::time::Duration) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     if let Some(hwm) = status.lines().find(|l| l.starts_with("VmHWM:")) {
         let kib = hwm["VmHWM:".len()..].trim().trim_end_matches("kB").trim();
+        let start_us = started
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros());
         eprintln!(
-            "mstage: peak-rss-kib={kib} served-ms={}",
+            "mstage: peak-rss-kib={kib} served-ms={} start-unix-us={start_us}",
             served.as_millis()
         );
     }

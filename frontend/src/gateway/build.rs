@@ -116,14 +116,32 @@ async fn build(
     opts: &FrontendOptions,
     caps: &ServerCaps,
 ) -> Result<gw::Result, rpc::Status> {
-    let df = load_dockerfile(client, opts, caps).await?;
+    let context_name = opts
+        .get("contextkey")
+        .filter(|s| !s.is_empty())
+        .unwrap_or("context");
+    // Both reads wait for a transfer from the client, so they run side by side, as in
+    // BuildKit's own frontend. The context's `.dockerignore` is read even when a
+    // Dockerfile-specific one turns up and wins: one small file, against a round trip.
+    let mut ignore_client = client.clone();
+    let (df, context_ignore) = tokio::join!(
+        load_dockerfile(client, opts, caps),
+        context_dockerignore(&mut ignore_client, opts, caps, context_name),
+    );
+    let df = df?;
     let file = SourceFile {
         filename: &df.name,
         data: &df.data,
         definition: Some(&df.definition),
     };
-    let request = build_request(client, opts, caps, &df)
-        .await
+    let dockerignore = match &df.ignore {
+        Some(own) => Ok(own.as_slice()),
+        None => context_ignore
+            .as_deref()
+            .map_err(|s| CompileError::request(s.message.clone())),
+    };
+    let request = dockerignore
+        .and_then(|ignore| build_request(opts, caps, &df, context_name, ignore))
         .map_err(|e| compile_status(e, &file))?;
 
     let subrequest = opts.get("requestid").filter(|s| !s.is_empty());
@@ -257,7 +275,12 @@ async fn load_dockerfile(
         caps,
     )?;
     let r = solve(client, caps, def.clone()).await?;
-    let data = match read_file(client, &r, &name).await {
+    let mut ignore_client = client.clone();
+    let (data, ignore) = tokio::join!(
+        read_file(client, &r, &name),
+        read_file(&mut ignore_client, &r, &ignore_name),
+    );
+    let data = match data {
         Ok(d) => d,
         Err(first) if name == "Dockerfile" => {
             read_file(client, &r, "dockerfile").await.map_err(|_| {
@@ -276,11 +299,10 @@ async fn load_dockerfile(
             ))
         }
     };
-    let ignore = read_file(client, &r, &ignore_name).await.ok();
     Ok(LoadedDockerfile {
         name,
         data,
-        ignore,
+        ignore: ignore.ok(),
         definition: def,
     })
 }
@@ -328,25 +350,17 @@ fn parse_bytes(v: &str) -> Option<i64> {
     num.parse::<i64>().ok().map(|n| n * mult)
 }
 
-async fn build_request(
-    client: &mut Client,
+/// The compile request from the frontend options, the Dockerfile and the ignore file that
+/// applies to it (`dockerignore`: its bytes, possibly empty).
+fn build_request(
     opts: &FrontendOptions,
     caps: &ServerCaps,
     df: &LoadedDockerfile,
+    context_name: &str,
+    dockerignore: &[u8],
 ) -> Result<BuildRequest, CompileError> {
     let bad = |what: &str, v: &str| CompileError::request(format!("invalid {what} option: {v:?}"));
-    let context_name = opts
-        .get("contextkey")
-        .filter(|s| !s.is_empty())
-        .unwrap_or("context")
-        .to_string();
-    let ignore = match &df.ignore {
-        Some(b) => b.clone(),
-        None => context_dockerignore(client, opts, caps, &context_name)
-            .await
-            .map_err(|s| CompileError::request(s.message))?,
-    };
-    let dockerignore = crate::dockerignore::parse(&String::from_utf8_lossy(&ignore))
+    let dockerignore = crate::dockerignore::parse(&String::from_utf8_lossy(dockerignore))
         .map_err(|e| CompileError::request(e.to_string()))?;
 
     let mut target_platforms = Vec::new();
@@ -491,7 +505,7 @@ async fn build_request(
             Some(s) => LocalSession::Session(s.clone()),
             None => LocalSession::Unique("mstage".into()),
         },
-        context_name,
+        context_name: context_name.to_string(),
         caps: caps.llb.clone(),
         source_map: true,
         dockerfile_definition: Some(df.definition.clone()),

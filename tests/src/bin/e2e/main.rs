@@ -112,6 +112,11 @@ impl Harness {
             let d = scratch.path().join(sub);
             std::fs::create_dir_all(&d)?;
             std::fs::write(d.join("Dockerfile"), format!("{first}{rest}"))?;
+            // A Dockerfile-specific ignore file is read from beside the Dockerfile.
+            let own_ignore = dir.join("Dockerfile.dockerignore");
+            if own_ignore.exists() {
+                std::fs::copy(&own_ignore, d.join("Dockerfile.dockerignore"))?;
+            }
             Ok(d.join("Dockerfile"))
         };
         let mut secrets = Vec::new();
