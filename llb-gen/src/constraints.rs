@@ -20,8 +20,10 @@ pub struct Metadata {
     pub description: BTreeMap<String, String>,
     /// `Some(v)`: export (or not) this op's cache regardless of mode.
     pub export_cache: Option<bool>,
-    /// LLB caps the op needs (added automatically per op kind, too).
-    pub caps: BTreeSet<String>,
+    /// LLB caps the op needs (added automatically per op kind, too). Cap ids are the
+    /// constants in [`crate::caps`], so they are kept as static strings: declaring one
+    /// allocates nothing.
+    pub caps: BTreeSet<&'static str>,
     /// Groups vertices in progress output.
     pub progress_group: Option<pb::ProgressGroup>,
     /// cgroup limits (not part of cache keys).
@@ -41,7 +43,7 @@ impl Metadata {
         if other.export_cache.is_some() {
             self.export_cache = other.export_cache;
         }
-        self.caps.extend(other.caps.iter().cloned());
+        self.caps.extend(other.caps.iter().copied());
         if other.progress_group.is_some() {
             self.progress_group = other.progress_group.clone();
         }
@@ -51,10 +53,11 @@ impl Metadata {
     }
 
     /// `pb.OpMetadata`, with `extra_caps` added to the caps.
-    pub(crate) fn to_pb(&self, extra_caps: &[&str]) -> pb::OpMetadata {
-        let mut caps: BTreeMap<String, bool> =
-            self.caps.iter().map(|c| (c.clone(), true)).collect();
-        for c in extra_caps {
+    pub(crate) fn to_pb(&self, extra_caps: &[&'static str]) -> pb::OpMetadata {
+        // Inserted one by one: `collect` would first gather and sort the pairs in a
+        // scratch vector, for what is usually one or two caps.
+        let mut caps = BTreeMap::new();
+        for c in self.caps.iter().chain(extra_caps) {
             caps.insert(c.to_string(), true);
         }
         pb::OpMetadata {
@@ -108,8 +111,8 @@ impl Constraints {
             .extend(other.source_locations.iter().cloned());
     }
 
-    pub(crate) fn add_cap(&mut self, cap: &str) {
-        self.metadata.caps.insert(cap.to_string());
+    pub(crate) fn add_cap(&mut self, cap: &'static str) {
+        self.metadata.caps.insert(cap);
     }
 }
 
@@ -166,9 +169,9 @@ pub trait OpOptions: Sized {
         self
     }
 
-    /// Declares an extra LLB cap for this op.
-    fn cap(mut self, cap: impl Into<String>) -> Self {
-        self.constraints_mut().metadata.caps.insert(cap.into());
+    /// Declares an extra LLB cap for this op (one of the ids in [`crate::caps`]).
+    fn cap(mut self, cap: &'static str) -> Self {
+        self.constraints_mut().metadata.caps.insert(cap);
         self
     }
 

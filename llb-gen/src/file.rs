@@ -8,7 +8,7 @@ use crate::marshal::EncodeCtx;
 use crate::source::impl_op_options;
 use crate::state::{Output, State};
 use crate::util::is_abs;
-use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
+use crate::vertex::{input_of, marshal_unplatformed, EncodeCaps, OpKind, Vertex};
 use foldhash::{HashMap, HashMapExt};
 use mstage_proto::pb;
 use std::sync::Arc;
@@ -614,9 +614,8 @@ impl FileOpBody {
         if self.actions.is_empty() {
             return Err(Error::NoFileActions);
         }
-        let mut op = marshal_constraints(c, None, ctx);
         // File ops are not platform specific.
-        op.platform = None;
+        let mut op = marshal_unplatformed(c, ctx);
         let mut ms = MarshalState {
             ctx,
             inputs: Vec::new(),

@@ -164,10 +164,12 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
             }
             Entry::Occupied(e) => {
                 let first = *e.get();
-                merged
+                let m = merged
                     .entry(first)
-                    .or_insert_with(|| ops[first].1.metadata(&ops[first].0))
-                    .merge(&v.metadata(enc));
+                    .or_insert_with(|| ops[first].1.metadata(&ops[first].0));
+                // `v.metadata(enc)` merged in place, without building it first.
+                m.merge(&v.constraints.metadata);
+                m.caps.extend(enc.caps.iter().copied());
             }
         }
     }
@@ -181,8 +183,8 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
     // The terminal op declares the graph-wide caps. (Its bytes cannot equal another op's:
     // no other op has only an input.)
     let mut md = Metadata::default();
-    md.caps.insert(crate::caps::CONSTRAINTS.to_string());
-    md.caps.insert(crate::caps::PLATFORM.to_string());
+    md.caps.insert(crate::caps::CONSTRAINTS);
+    md.caps.insert(crate::caps::PLATFORM);
     // Collected in digest order, then built into the map in one go: the map's own sort then
     // finds the entries sorted and moves none of them. (`def.def` already has the op order.)
     listed.sort_unstable_by(|&a, &b| ops[a].0.digest.cmp(&ops[b].0.digest));
@@ -194,13 +196,13 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
             None => (&v.constraints.metadata, &enc.caps[..]),
         };
         if m.ignore_cache {
-            md.caps.insert(crate::caps::META_IGNORE_CACHE.to_string());
+            md.caps.insert(crate::caps::META_IGNORE_CACHE);
         }
         if !m.description.is_empty() {
-            md.caps.insert(crate::caps::META_DESCRIPTION.to_string());
+            md.caps.insert(crate::caps::META_DESCRIPTION);
         }
         if m.export_cache.is_some() {
-            md.caps.insert(crate::caps::META_EXPORT_CACHE.to_string());
+            md.caps.insert(crate::caps::META_EXPORT_CACHE);
         }
         metadata.push((enc.digest.clone(), m.to_pb(extra_caps)));
     }
@@ -234,7 +236,8 @@ struct SourceMapCollector<'a> {
 
 impl<'a> SourceMapCollector<'a> {
     fn add(&mut self, digest: &'a str, locs: &[crate::SourceLocation]) {
-        let mut entries = Vec::with_capacity(locs.len());
+        // Every op gets an entry, even without locations, as in Go.
+        let entries = self.locations.entry(digest).or_default();
         for l in locs {
             let idx = match self.maps.iter().position(|m| same_map(m, &l.map)) {
                 Some(i) => i,
@@ -245,8 +248,6 @@ impl<'a> SourceMapCollector<'a> {
             };
             entries.push((idx, l.ranges.clone()));
         }
-        // Every op gets an entry, even without locations, as in Go.
-        self.locations.entry(digest).or_default().extend(entries);
     }
 
     fn marshal(self, opts: &MarshalOptions) -> Result<pb::Source, Error> {

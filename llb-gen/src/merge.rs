@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::marshal::EncodeCtx;
 use crate::source::impl_op_options;
 use crate::state::{Output, State};
-use crate::vertex::{input_of, marshal_constraints, EncodeCaps, OpKind, Vertex};
+use crate::vertex::{input_of, marshal_unplatformed, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
 
 /// A merge under construction. Start with [`merge`].
@@ -90,8 +90,7 @@ pub(crate) fn encode_merge(
     c: &Constraints,
     ctx: &EncodeCtx,
 ) -> Result<(pb::Op, EncodeCaps), Error> {
-    let mut op = marshal_constraints(c, None, ctx);
-    op.platform = None;
+    let mut op = marshal_unplatformed(c, ctx);
     let mut merge = pb::MergeOp::default();
     for input in inputs {
         merge.inputs.push(pb::MergeInput {
@@ -109,8 +108,7 @@ pub(crate) fn encode_diff(
     c: &Constraints,
     ctx: &EncodeCtx,
 ) -> Result<(pb::Op, EncodeCaps), Error> {
-    let mut op = marshal_constraints(c, None, ctx);
-    op.platform = None;
+    let mut op = marshal_unplatformed(c, ctx);
     let mut side = |o: Option<&Output>| -> Result<i64, Error> {
         match o {
             None => Ok(-1),

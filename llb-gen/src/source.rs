@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::marshal::EncodeCtx;
 use crate::state::{Output, State};
 use crate::util::go_json_strings;
-use crate::vertex::{marshal_constraints, EncodeCaps, OpKind, Vertex};
+use crate::vertex::{marshal_constraints, marshal_unplatformed, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
 use std::collections::BTreeMap;
 
@@ -35,13 +35,14 @@ impl SourceOp {
             attrs.insert("local.unique".into(), uid);
             op_caps.push(caps::SOURCE_LOCAL_UNIQUE);
         }
-        let mut op = marshal_constraints(c, c.platform.as_ref(), ctx);
         // Only image-like sources are platform specific.
-        if !(self.identifier.starts_with("docker-image://")
-            || self.identifier.starts_with("oci-layout://"))
+        let mut op = if self.identifier.starts_with("docker-image://")
+            || self.identifier.starts_with("oci-layout://")
         {
-            op.platform = None;
-        }
+            marshal_constraints(c, c.platform.as_ref(), ctx)
+        } else {
+            marshal_unplatformed(c, ctx)
+        };
         op.op = Some(pb::op::Op::Source(pb::SourceOp {
             identifier: self.identifier.clone(),
             attrs,

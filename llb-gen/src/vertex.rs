@@ -69,7 +69,7 @@ impl Vertex {
     /// The metadata a Definition lists for this vertex encoded as `enc`.
     pub(crate) fn metadata(&self, enc: &Encoded) -> Metadata {
         let mut m = self.constraints.metadata.clone();
-        m.caps.extend(enc.caps.iter().map(|c| c.to_string()));
+        m.caps.extend(enc.caps.iter().copied());
         m
     }
 
@@ -121,12 +121,22 @@ pub(crate) fn marshal_constraints(
     ctx: &EncodeCtx,
 ) -> pb::Op {
     let platform = platform.unwrap_or(&ctx.opts.platform);
+    pb::Op {
+        platform: Some(platform.to_pb()),
+        ..marshal_unplatformed(c, ctx)
+    }
+}
+
+/// [`marshal_constraints`] for ops that are not platform specific (file, merge and diff ops,
+/// sources other than images): Go fills in the platform and then clears it, which here would
+/// build two strings per op only to drop them.
+pub(crate) fn marshal_unplatformed(c: &Constraints, ctx: &EncodeCtx) -> pb::Op {
     let mut filters = ctx.opts.worker_constraints.clone();
     filters.extend(c.worker_constraints.iter().cloned());
     pb::Op {
         inputs: Vec::new(),
         op: None,
-        platform: Some(platform.to_pb()),
+        platform: None,
         constraints: Some(pb::WorkerConstraints { filter: filters }),
     }
 }
