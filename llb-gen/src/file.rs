@@ -616,11 +616,14 @@ impl FileOpBody {
         }
         // File ops are not platform specific.
         let mut op = marshal_unplatformed(c, ctx);
+        // Sized for the op's own chain (nested chains of copy sources may add more): one
+        // allocation each instead of growing from empty.
+        let n = self.actions.len();
         let mut ms = MarshalState {
             ctx,
-            inputs: Vec::new(),
-            actions: Vec::new(),
-            visited: HashMap::new(),
+            inputs: Vec::with_capacity(n + 1),
+            actions: Vec::with_capacity(n),
+            visited: HashMap::with_capacity(n),
         };
         ms.add(&self.actions, &self.base, self.actions.actions.len() - 1)?;
         let n_inputs = ms.inputs.len() as i64;

@@ -117,7 +117,10 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
         directive_parser: DirectiveParser::new("#"),
         directives: Vec::new(),
     };
-    let mut instructions: Vec<Node> = Vec::new();
+    // At most one instruction per line: reserving that once spares the copies of a growing
+    // vector of large nodes (a few hundred kilobytes for a 2,000-instruction file).
+    let mut instructions: Vec<Node> =
+        Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
     let mut warnings = Vec::new();
     let mut current = 0usize;
 

@@ -112,7 +112,9 @@ pub(super) fn dispatch_copy(
     let name = uppercase_cmd(ctx.words.name(cfg.original, &env));
     let pg_name = d.prefix(ctx, &name, Some(&platform));
 
-    let mut actions: Vec<FileAction> = Vec::new();
+    // One copy per source (plus one per heredoc): sized up front, as actions are large.
+    let mut actions: Vec<FileAction> =
+        Vec::with_capacity(cfg.files.sources.len() + cfg.files.contents.len());
     let excludes: Vec<String> = cfg.excludes.to_vec();
     let base_input = |actions: &Vec<FileAction>| -> Option<usize> {
         (!actions.is_empty()).then(|| actions.len() - 1)
