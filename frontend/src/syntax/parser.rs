@@ -118,9 +118,11 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
         directives: Vec::new(),
     };
     // At most one instruction per line: reserving that once spares the copies of a growing
-    // vector of large nodes (a few hundred kilobytes for a 2,000-instruction file).
-    let mut instructions: Vec<Node> =
-        Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
+    // vector of large nodes (a few hundred kilobytes for a 2,000-instruction file). Capped,
+    // so that a huge file of blank lines or comments does not reserve a node per line.
+    const MAX_RESERVED_NODES: usize = 4096;
+    let line_count = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut instructions: Vec<Node> = Vec::with_capacity(line_count.min(MAX_RESERVED_NODES));
     let mut warnings = Vec::new();
     let mut current = 0usize;
 
