@@ -5,6 +5,7 @@
 //! -> [`plan`] (stages, args, target) -> [`lower`] (LLB via `llb-gen`) + [`image`] (OCI config).
 //! [`gateway`] serves BuildKit over stdio; [`cli`] is the command line.
 
+pub mod alloc;
 pub mod cli;
 pub mod dockerignore;
 pub mod gateway;

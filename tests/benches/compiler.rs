@@ -26,7 +26,7 @@ use mstage_proto::prost::Message;
 // The allocator of the mstage binary (frontend/src/main.rs), so the figures are the shipped
 // frontend's.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: mstage::alloc::Mimalloc = mstage::alloc::Mimalloc;
 
 struct Input {
     name: String,

@@ -18,7 +18,7 @@ use mstage::lower::{compile_blocking, BuildRequest, NoneResolver};
 use mstage_proto::prost::Message;
 
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: mstage::alloc::Mimalloc = mstage::alloc::Mimalloc;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
