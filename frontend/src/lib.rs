@@ -11,6 +11,7 @@ pub mod dockerignore;
 pub mod gateway;
 pub mod image;
 pub mod instructions;
+pub mod lint;
 pub mod lower;
 pub mod plan;
 pub mod shell;

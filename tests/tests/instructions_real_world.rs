@@ -65,6 +65,7 @@ fn node(v: &Value) -> Node {
                     .collect()
             })
             .unwrap_or_default(),
+        comments: Vec::new(),
         original: v["original"].as_str().unwrap_or_default().to_string(),
         range: SourceRange {
             start_line: line("start_line"),

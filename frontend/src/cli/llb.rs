@@ -77,7 +77,7 @@ pub struct GraphCmd {
 
 /// `offline`: the llb-golden conditions (build platform linux/amd64 whatever the host);
 /// otherwise the host is the build platform.
-fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(BuildRequest, String)> {
+pub(crate) fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(BuildRequest, String)> {
     let path = b
         .file
         .clone()

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod debug;
+pub mod lint;
 pub mod llb;
 
 /// mstage: a BuildKit frontend that compiles Dockerfiles into LLB.
@@ -17,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile a Dockerfile to LLB (a Definition for `buildctl build`, or a JSON dump).
     Llb(llb::LlbCmd),
+    /// Run the build checks (what `docker buildx build --check` reports).
+    Lint(lint::LintCmd),
     /// Draw the stages, base images and cross-stage edges of a Dockerfile.
     Graph(llb::GraphCmd),
     /// Inspection commands (`debug parse FILE`).
@@ -31,6 +34,7 @@ pub fn run() -> anyhow::Result<()> {
     match &cli.command {
         Some(Command::Llb(c)) => llb::run_llb(c),
         Some(Command::Graph(c)) => llb::run_graph(c),
+        Some(Command::Lint(c)) => lint::run_lint(c),
         Some(Command::Debug(c)) => debug::run_debug(c),
         Some(Command::Frontend) => serve_frontend(),
         None if crate::gateway::started_by_buildkit() => serve_frontend(),

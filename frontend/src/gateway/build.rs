@@ -14,6 +14,7 @@ use super::subrequests;
 use super::transport::Client;
 use super::GatewayError;
 use crate::image::Platform;
+use crate::lint::Finding;
 use crate::lower::{
     BuildRequest, Capabilities, CompileError, ExtraHost, LocalSession, NamedContext, NetworkMode,
     NoCache, PlatformBuild, ResolveMode, Ulimit,
@@ -140,23 +141,84 @@ async fn build(
             .as_deref()
             .map_err(|s| CompileError::request(s.message.clone())),
     };
-    let request = dockerignore
+    let mut request = dockerignore
         .and_then(|ignore| build_request(opts, caps, &df, context_name, ignore))
         .map_err(|e| compile_status(e, &file))?;
 
     let subrequest = opts.get("requestid").filter(|s| !s.is_empty());
-    if let Some(id) = subrequest.filter(|id| *id != subrequests::CONVERT_LLB) {
+    let compiled_subrequest = [subrequests::CONVERT_LLB, subrequests::LINT];
+    if let Some(id) = subrequest.filter(|id| !compiled_subrequest.contains(id)) {
         return subrequests::handle(id, &request).map_err(|e| compile_status(e, &file));
     }
+    let lint = subrequest == Some(subrequests::LINT);
+    // Warnings are worth finding only where someone sees them.
+    request.checks = lint || caps.gateway.contains(WARNINGS_CAP);
+    // Without a target, `frontend.lint` checks every stage.
+    request.all_stages = lint && request.target.is_none();
 
     let resolver = GatewayResolver::new(client.clone(), opts.session_id.clone());
-    let builds = crate::lower::compile(&request, &resolver)
-        .await
-        .map_err(|e| compile_status(e, &file))?;
+    let checked = crate::lower::compile_checked(&request, &resolver).await;
+    if lint {
+        return Ok(subrequests::lint(&request, &checked));
+    }
+    if caps.gateway.contains(WARNINGS_CAP) {
+        send_warnings(client, &df, &checked.findings).await;
+    }
+    let builds: Vec<PlatformBuild> = checked
+        .into_result()
+        .map_err(|e| compile_status(e, &file))?
+        .into_iter()
+        .map(|c| c.build)
+        .collect();
     if subrequest.is_some() {
         return Ok(subrequests::convert_llb(&builds));
     }
     solve_and_collect(client, caps, &request, builds).await
+}
+
+/// The gateway capability for build warnings (`Warn`); BuildKit v0.8 does not have it.
+const WARNINGS_CAP: &str = "gateway.warnings";
+
+/// Sends each finding as a build warning, as BuildKit's frontend does: `Rule: detail (line
+/// N)`, the rule's description and link, the Dockerfile and the lines. A warning that cannot
+/// be sent is only logged: it must not fail the build.
+async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[Finding]) {
+    // The vertex of the Dockerfile's local source (the op before the terminal one).
+    let digest = df
+        .definition
+        .def
+        .iter()
+        .rev()
+        .nth(1)
+        .map(|op| crate::lower::op_digest(op))
+        .unwrap_or_default();
+    let info = pb::SourceInfo {
+        filename: df.name.clone(),
+        data: df.data.clone(),
+        definition: Some(df.definition.clone()),
+        language: "Dockerfile".into(),
+    };
+    for f in findings {
+        let line = |l: usize| pb::Position {
+            line: l as i32,
+            character: 0,
+        };
+        let request = gw::WarnRequest {
+            digest: digest.clone(),
+            level: 1,
+            short: f.short().into_bytes(),
+            detail: vec![f.rule.description().as_bytes().to_vec()],
+            url: f.rule.url().unwrap_or_default(),
+            info: Some(info.clone()),
+            ranges: vec![pb::Range {
+                start: Some(line(f.range.start_line)),
+                end: Some(line(f.range.end_line)),
+            }],
+        };
+        if let Err(e) = client.warn(request).await {
+            tracing::warn!(error = %e.message(), "could not send a build warning");
+        }
+    }
 }
 
 fn compile_status(e: CompileError, file: &SourceFile<'_>) -> rpc::Status {

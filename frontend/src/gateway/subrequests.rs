@@ -8,7 +8,7 @@ use serde_json::json;
 use base64::Engine as _;
 
 use crate::instructions::{ArgDef, Instruction, MountType};
-use crate::lower::{BuildRequest, CompileError, PlatformBuild};
+use crate::lower::{BuildRequest, Checked, CompileError, PlatformBuild};
 use crate::syntax::SourceRange;
 
 const DESCRIBE: &str = "frontend.subrequests.describe";
@@ -16,9 +16,11 @@ const OUTLINE: &str = "frontend.outline";
 const TARGETS: &str = "frontend.targets";
 /// Answered after compiling (it needs the resolved base images), see [`convert_llb`].
 pub const CONVERT_LLB: &str = "frontend.convertllb";
+/// Answered after compiling with the build checks on, see [`lint`].
+pub const LINT: &str = "frontend.lint";
 
 /// Every subrequest mstage answers, with its version and description.
-const SUPPORTED: [(&str, &str, &str); 4] = [
+const SUPPORTED: [(&str, &str, &str); 5] = [
     (DESCRIBE, "1.0.0", "List available subrequest types"),
     (
         OUTLINE,
@@ -26,6 +28,7 @@ const SUPPORTED: [(&str, &str, &str); 4] = [
         "List all parameters current build target supports",
     ),
     (TARGETS, "1.0.0", "List all targets current build supports"),
+    (LINT, "1.0.0", "Lint a Dockerfile"),
     (
         CONVERT_LLB,
         "0.1.0",
@@ -69,6 +72,35 @@ fn metadata_result(value: serde_json::Value, text: Option<String>, version: &str
         metadata,
         ..Default::default()
     }
+}
+
+/// `frontend.lint`: what the build checks found, and the error that stopped the compile
+/// (or the check violation, with `error=true`). Status code 1 when either is there.
+pub fn lint(request: &BuildRequest, checked: &Checked) -> gw::Result {
+    let name = &request.dockerfile_name;
+    // A check violation (`error=true`) is the error that stops the build, without lines.
+    let error = match (&checked.result, &checked.violation) {
+        (Err(e), _) => Some((e.message.as_str(), e.range)),
+        (Ok(_), Some(v)) => Some((v.as_str(), None)),
+        (Ok(_), None) => None,
+    };
+    let value = crate::lint::results_json(&checked.findings, name, &request.dockerfile, error);
+    let mut text = crate::lint::results_text(&checked.findings, name, &request.dockerfile);
+    if let Some((message, range)) = error {
+        text.push_str(message);
+        text.push('\n');
+        if let Some(r) = range {
+            let data = String::from_utf8_lossy(&request.dockerfile);
+            let lines: Vec<&str> = data.split('\n').collect();
+            crate::lint::snippet(&mut text, name, &lines, r);
+        }
+    }
+    let status = u8::from(!checked.findings.is_empty() || error.is_some());
+    let mut result = metadata_result(value, Some(text), version_of(LINT));
+    result
+        .metadata
+        .insert("result.statuscode".into(), status.to_string().into_bytes());
+    result
 }
 
 /// `frontend.convertllb`: the Definition mstage would solve (first platform), as JSON: every

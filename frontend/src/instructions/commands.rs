@@ -21,6 +21,8 @@ pub struct Origin {
     pub original: String,
     /// The keyword as written (`run`, `Run`, `RUN`).
     pub keyword: std::borrow::Cow<'static, str>,
+    /// Comment lines just above it (per-instruction `# check=` settings).
+    pub comments: Vec<String>,
 }
 
 impl Origin {

@@ -22,6 +22,7 @@ pub fn parse_instruction(node: &Node, escape: char) -> Result<Instruction, Instr
         range: node.range,
         original: node.original.trim().to_string(),
         keyword: node.keyword_original.clone(),
+        comments: node.comments.clone(),
     };
     parse_kind(node, origin, escape).map_err(|kind| InstructionError::new(node.range, kind))
 }

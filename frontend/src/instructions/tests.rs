@@ -14,6 +14,7 @@ fn node(keyword: &str, flags: &[&str], args: &[&str]) -> Node {
         json_form: false,
         sub: None,
         heredocs: vec![],
+        comments: Vec::new(),
         original: format!("{keyword} {}", args.join(" ")),
         range: SourceRange {
             start_line: 7,

@@ -16,6 +16,7 @@ use super::words::Words;
 use super::{CompileError, ErrorKind, ImageResolver, PlatformBuild, ResolveRequest};
 use crate::image::{ImageConfig, Platform};
 use crate::instructions::{Instruction, Parsed};
+use crate::lint::LintSink;
 use crate::plan::{Base, Plan, PlanOptions, PlatformOpt, SCRATCH};
 use crate::syntax::SourceRange;
 
@@ -85,6 +86,33 @@ fn auto_detect(img: &ImageConfig, target: &Platform, build: &[Platform]) -> Plat
         .unwrap_or_else(|| target.clone())
 }
 
+/// A base image whose platform is not the one the stage builds for.
+fn base_platform_check(
+    lint: Option<&LintSink>,
+    name: &str,
+    expected: &Platform,
+    img: &ImageConfig,
+    range: SourceRange,
+) {
+    if img.os == expected.os && img.architecture == expected.architecture {
+        return;
+    }
+    let actual = Platform::new(&img.os, &img.architecture, &img.variant);
+    crate::lint::report(
+        lint,
+        &[],
+        crate::lint::Rule::InvalidBaseImagePlatform,
+        range,
+        || {
+            format!(
+                "Base image {name} was pulled with platform {:?}, expected {:?} for current build",
+                actual.format_all(),
+                expected.format_all()
+            )
+        },
+    );
+}
+
 /// Compiles for one target platform (`None` = implicit: the build platform).
 pub async fn compile_platform(
     req: &BuildRequest,
@@ -93,21 +121,40 @@ pub async fn compile_platform(
     resolver: &dyn ImageResolver,
     words: &dyn Words,
     triggers: &dyn TriggerParser,
+    lint: Option<&LintSink>,
 ) -> Result<Compiled, CompileError> {
     let po = PlatformOpt::new(target_platform, &req.build_platforms);
     let has_ctx = |n: &str| find_context(req, n, &po.target).is_some();
     let expand = |w: &str, env: &crate::plan::EnvList| words.word(w, env);
-    let mut plan = Plan::build(
-        parsed,
-        PlanOptions {
-            target: req.target.as_deref(),
-            build_args: &req.build_args,
-            platforms: &po,
-            has_named_context: &has_ctx,
-        },
-        &expand,
-    )?;
+    let plan_options = PlanOptions {
+        target: req.target.as_deref(),
+        build_args: &req.build_args,
+        platforms: &po,
+        has_named_context: &has_ctx,
+    };
+    // The FROM checks come first: they still report when the plan then fails on a FROM.
+    if let Some(lint) = lint {
+        let global_args = Plan::global_args(parsed, plan_options, &expand)?;
+        let declared: std::collections::BTreeSet<String> = parsed
+            .meta_args
+            .iter()
+            .flat_map(|c| c.args.iter().map(|a| a.key.clone()))
+            .collect();
+        let lexer = crate::shell::Lexer::new(words.escape());
+        for st in &parsed.stages {
+            crate::lint::checks::from_line(lint, st, &global_args, &declared, &lexer);
+        }
+    }
+    let mut plan = Plan::build(parsed, plan_options, &expand)?;
     let multi_platform = req.multi_platform || req.target_platforms.len() > 1;
+    // `frontend.lint` without a target lowers every stage.
+    let reachable = |plan: &Plan| {
+        if req.all_stages {
+            vec![true; plan.stages.len()]
+        } else {
+            plan.reachable()
+        }
+    };
 
     let mut states: Vec<DState> = Vec::with_capacity(plan.stages.len());
     let new_state = |plan: &Plan, id: usize| DState {
@@ -140,6 +187,7 @@ pub async fn compile_platform(
         ctx_paths: Default::default(),
         path_uses: Vec::new(),
         epoch: None,
+        lint,
     };
     if let Some(v) = req
         .build_args
@@ -161,7 +209,7 @@ pub async fn compile_platform(
     // Local named contexts and the stage they stand for (their follow paths come last).
     let mut local_contexts: Vec<(usize, usize)> = Vec::new();
     loop {
-        let reach = plan.reachable();
+        let reach = reachable(&plan);
         while states.len() < plan.stages.len() {
             let id = states.len();
             states.push(new_state(&plan, id));
@@ -356,6 +404,7 @@ pub async fn compile_platform(
             };
             let mut img = (*base).clone();
             let mut r = r;
+            let orig_name = plan.stages[id].base_name.clone();
             if res.reference != rq.reference {
                 r = crate::image::ImageRef::parse_normalized(&res.reference).map_err(|e| {
                     CompileError::at(
@@ -374,6 +423,9 @@ pub async fn compile_platform(
             }
             let reference = r.to_string();
             let layerless = img.is_layerless();
+            if !layerless {
+                base_platform_check(lint, &orig_name, &platform, &img, range);
+            }
             let d = &mut states[id];
             d.image = img;
             d.base_img = Some(base);
@@ -454,7 +506,7 @@ pub async fn compile_platform(
     }
 
     // Dispatch reachable stages in Dockerfile order.
-    let reach = plan.reachable();
+    let reach = reachable(&plan);
     let mut dispatched = vec![false; plan.stages.len()];
     // How many stages still start from each stage: the last one may take the base's image
     // (history grows along a chain; cloning it per stage would be quadratic).

@@ -12,11 +12,16 @@ use crate::syntax::{Dockerfile, SourceRange};
 /// Parses Dockerfile bytes (syntax, then typing).
 pub fn parse(bytes: &[u8]) -> Result<(Dockerfile, Parsed), CompileError> {
     let df = parse_syntax(bytes)?;
-    let parsed = parse_dockerfile(&df)?;
+    let parsed = parse_typed(&df)?;
     Ok((df, parsed))
 }
 
-fn parse_syntax(bytes: &[u8]) -> Result<Dockerfile, CompileError> {
+/// Types a parse tree.
+pub fn parse_typed(df: &Dockerfile) -> Result<Parsed, CompileError> {
+    Ok(parse_dockerfile(df)?)
+}
+
+pub fn parse_syntax(bytes: &[u8]) -> Result<Dockerfile, CompileError> {
     crate::syntax::parse(bytes)
         .map_err(|e| CompileError::new(ErrorKind::Syntax, Some(e.range), e.to_string()))
 }
@@ -27,6 +32,9 @@ pub struct ShellWords {
 }
 
 impl Words for ShellWords {
+    fn escape(&self) -> char {
+        self.escape
+    }
     fn word(&self, w: &str, env: &EnvList) -> Result<String, String> {
         Lexer::new(self.escape)
             .process_word(w, env)

@@ -40,6 +40,7 @@ pub use resolve::{
 };
 
 use crate::image::Platform;
+use crate::lint::{Finding, LintSink, Linter};
 
 /// The result for one target platform.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,10 +71,52 @@ pub async fn compile(
 }
 
 /// Like [`compile`], also reporting which stages were lowered and which images resolved
-/// (for `mstage graph` and tests).
+/// (for `mstage graph` and tests). Build-check findings fail the compile only with
+/// `# check=error=true`.
 pub async fn compile_detailed(
     request: &BuildRequest,
     resolver: &dyn ImageResolver,
+) -> Result<Vec<Compiled>, CompileError> {
+    compile_checked(request, resolver).await.into_result()
+}
+
+/// A compile together with what the build checks found (also when the compile failed:
+/// `frontend.lint` reports both).
+pub struct Checked {
+    pub result: Result<Vec<Compiled>, CompileError>,
+    pub findings: Vec<Finding>,
+    /// `error=true` and something was found: the error that fails the build.
+    pub violation: Option<String>,
+}
+
+impl Checked {
+    /// The compile, failed by a check violation if there is one.
+    pub fn into_result(self) -> Result<Vec<Compiled>, CompileError> {
+        let compiled = self.result?;
+        match self.violation {
+            Some(v) => Err(CompileError::request(v)),
+            None => Ok(compiled),
+        }
+    }
+}
+
+/// Compiles, running the build checks on the first platform (as BuildKit does).
+pub async fn compile_checked(request: &BuildRequest, resolver: &dyn ImageResolver) -> Checked {
+    let mut sink: Option<LintSink> = None;
+    let result = compile_inner(request, resolver, &mut sink).await;
+    let linter = sink.map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let violation = linter.as_ref().and_then(Linter::violation);
+    Checked {
+        result,
+        findings: linter.map(Linter::into_findings).unwrap_or_default(),
+        violation,
+    }
+}
+
+async fn compile_inner(
+    request: &BuildRequest,
+    resolver: &dyn ImageResolver,
+    sink: &mut Option<LintSink>,
 ) -> Result<Vec<Compiled>, CompileError> {
     if request.dockerfile.is_empty() {
         return Err(CompileError::request("the Dockerfile cannot be empty"));
@@ -85,17 +128,40 @@ pub async fn compile_detailed(
             "the Dockerfile frontend needs BuildKit 0.5 or later (LLB capability file.base)",
         ));
     }
-    let (df, parsed) = frontend::parse(&request.dockerfile)?;
+    let df = frontend::parse_syntax(&request.dockerfile)?;
+    let config =
+        crate::lint::build_config(&df, &request.build_args).map_err(CompileError::request)?;
+    if request.checks || config.error {
+        *sink = Some(LintSink::new(Linter::new(config)));
+    }
+    let parsed = frontend::parse_typed(&df)?;
     let words = frontend::ShellWords { escape: df.escape };
+    let lint = sink.as_ref();
+    if let Some(lint) = lint {
+        let po = crate::plan::PlatformOpt::new(
+            request.target_platforms.first(),
+            &request.build_platforms,
+        );
+        let target = request
+            .target
+            .clone()
+            .or_else(|| parsed.stages.last().and_then(|s| s.name.clone()))
+            .unwrap_or_default();
+        let defaults = crate::plan::default_args(&po, &request.build_args, &target);
+        let lexer = crate::shell::Lexer::new(df.escape);
+        crate::lint::checks::parsed(lint, &df, &parsed, &defaults, &lexer);
+    }
     let mut out = Vec::new();
     if request.target_platforms.is_empty() {
-        out.push(build::compile_platform(request, &parsed, None, resolver, &words, &words).await?);
+        out.push(
+            build::compile_platform(request, &parsed, None, resolver, &words, &words, lint).await?,
+        );
     } else {
-        // Platforms are independent; compile them concurrently.
-        let futs = request
-            .target_platforms
-            .iter()
-            .map(|p| build::compile_platform(request, &parsed, Some(p), resolver, &words, &words));
+        // Platforms are independent; compile them concurrently. Only the first is checked.
+        let futs = request.target_platforms.iter().enumerate().map(|(i, p)| {
+            let lint = if i == 0 { lint } else { None };
+            build::compile_platform(request, &parsed, Some(p), resolver, &words, &words, lint)
+        });
         for r in futures::future::join_all(futs).await {
             out.push(r?);
         }
@@ -147,6 +213,11 @@ pub fn compile_blocking(
     futures::executor::block_on(compile_detailed(request, resolver))
 }
 
+/// [`compile_checked`] on the current thread (for the CLI and tests).
+pub fn check_blocking(request: &BuildRequest, resolver: &dyn ImageResolver) -> Checked {
+    futures::executor::block_on(compile_checked(request, resolver))
+}
+
 /// `sha256:<hex>` of op bytes: how BuildKit identifies an op.
 pub fn op_digest(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -169,6 +240,7 @@ mod smoke {
             json_form: false,
             sub: None,
             heredocs: Vec::new(),
+            comments: Vec::new(),
             original: original.to_string(),
             range: SourceRange {
                 start_line: line,
@@ -205,6 +277,7 @@ mod smoke {
             &NoneResolver,
             &words,
             &words,
+            None,
         ))
         .unwrap();
         let digests: Vec<String> = c
@@ -253,6 +326,7 @@ mod smoke {
             &NoneResolver,
             &words,
             &words,
+            None,
         ))
         .unwrap();
         let dump = serde_json::to_string(&definition_json(&c.build.definition)).unwrap();
@@ -288,6 +362,7 @@ mod perf {
             json_form: false,
             sub: None,
             heredocs: Vec::new(),
+            comments: Vec::new(),
             original,
             range: SourceRange {
                 start_line: line,
@@ -314,6 +389,7 @@ mod perf {
             &NoneResolver,
             &words,
             &words,
+            None,
         ))
         .unwrap();
         (t.elapsed(), c.build.definition.def.len())

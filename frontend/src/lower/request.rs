@@ -136,6 +136,12 @@ pub struct BuildRequest {
     /// The Definition that loaded the Dockerfile (the `dockerfile` local), put into the
     /// source map's `SourceInfo.definition` so BuildKit can show the file in errors.
     pub dockerfile_definition: Option<mstage_proto::pb::Definition>,
+    /// Run the build checks even when only `error=true` would make them matter (their
+    /// warnings are shown). Off where nobody would see a warning.
+    pub checks: bool,
+    /// Lower every stage, not only those the target needs (`frontend.lint` without a
+    /// target checks them all, as BuildKit does).
+    pub all_stages: bool,
 }
 
 impl Default for BuildRequest {
@@ -166,6 +172,8 @@ impl Default for BuildRequest {
             caps: Capabilities::all(),
             source_map: false,
             dockerfile_definition: None,
+            checks: true,
+            all_stages: false,
         }
     }
 }

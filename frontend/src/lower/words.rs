@@ -17,4 +17,6 @@ pub trait Words {
     }
     /// Heredoc bodies of COPY/ADD: quotes kept (`SkipProcessQuotes`), escape `\`.
     fn keep_quotes(&self, w: &str, env: &EnvList) -> Result<String, String>;
+    /// The Dockerfile's escape character (the build checks expand words themselves).
+    fn escape(&self) -> char;
 }

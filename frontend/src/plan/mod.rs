@@ -169,23 +169,20 @@ fn err(range: SourceRange, msg: impl Into<String>) -> CompileError {
 }
 
 impl Plan {
-    /// Builds the plan: expands FROM lines with the global args, links stages, picks the
-    /// target and records every cross-stage dependency. Base images are not resolved here.
-    pub fn build(
+    /// The global args of a build: the automatic ones, then the meta ARGs (a build arg wins,
+    /// else the default expanded against the args so far).
+    pub fn global_args(
         parsed: &Parsed,
         opts: PlanOptions<'_>,
         expand: &Expand<'_>,
-    ) -> Result<Plan, CompileError> {
-        let po = opts.platforms.clone();
+    ) -> Result<EnvList, CompileError> {
         let last_name = parsed
             .stages
             .last()
             .and_then(|s| s.name.clone())
             .unwrap_or_default();
         let target_name = opts.target.map(str::to_string).unwrap_or(last_name);
-        let mut global_args = default_args(&po, opts.build_args, &target_name);
-
-        // Meta ARGs: a build arg wins, else the default expanded against the args so far.
+        let mut global_args = default_args(opts.platforms, opts.build_args, &target_name);
         for cmd in &parsed.meta_args {
             for a in &cmd.args {
                 let value = match opts.build_args.get(&a.key) {
@@ -202,7 +199,18 @@ impl Plan {
                 }
             }
         }
+        Ok(global_args)
+    }
 
+    /// Builds the plan: expands FROM lines with the global args, links stages, picks the
+    /// target and records every cross-stage dependency. Base images are not resolved here.
+    pub fn build(
+        parsed: &Parsed,
+        opts: PlanOptions<'_>,
+        expand: &Expand<'_>,
+    ) -> Result<Plan, CompileError> {
+        let po = opts.platforms.clone();
+        let global_args = Self::global_args(parsed, opts, expand)?;
         let mut plan = Plan {
             stages: Vec::with_capacity(parsed.stages.len()),
             target: 0,

@@ -43,6 +43,9 @@ pub struct Node {
     /// The nested trigger of an `ONBUILD`.
     pub sub: Option<Box<Node>>,
     pub heredocs: Vec<Heredoc>,
+    /// Comment lines just above the instruction, `#` and blanks removed (BuildKit's
+    /// `PrevComment`): per-instruction `# check=` settings and description comments.
+    pub comments: Vec<String>,
     /// Logical line after joining continuations.
     pub original: String,
     pub range: SourceRange,

@@ -56,7 +56,7 @@ impl DirectiveParser {
 }
 
 /// `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` as Go evaluates it.
-fn split_directive(s: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_directive(s: &str) -> Option<(&str, &str)> {
     let key_len = s
         .char_indices()
         .take_while(|&(i, c)| {

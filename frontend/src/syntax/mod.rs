@@ -28,6 +28,7 @@ pub use error::{SyntaxError, SyntaxErrorKind, MAX_LINE_LEN, MAX_ONBUILD_NESTING}
 pub use heredoc::{chomp_heredoc_content, heredocs_from_line, parse_heredoc};
 pub use parser::parse;
 
+pub(crate) use directives::split_directive;
 pub(crate) use parser::go_lower as parser_lower;
 pub(crate) use parser::KEYWORDS;
 

@@ -124,6 +124,7 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
     let line_count = text.bytes().filter(|&b| b == b'\n').count() + 1;
     let mut instructions: Vec<Node> = Vec::with_capacity(line_count.min(MAX_RESERVED_NODES));
     let mut warnings = Vec::new();
+    let mut comments: Vec<String> = Vec::new();
     let mut current = 0usize;
 
     while let Some(raw) = lines.next() {
@@ -132,7 +133,18 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
         } else {
             raw
         };
+        // BuildKit keeps the comments above an instruction (`PrevComment`): a comment line
+        // adds one (its first byte dropped, then trimmed, as upstream does), an empty comment
+        // clears them, a directive is not one of them, and an instruction takes them.
+        let comment = is_comment(raw).then(|| raw[1..].trim_matches(is_space).to_string());
+        let directives_before = st.directives.len();
         let first = st.process_line(raw, true, current + 1)?;
+        match comment {
+            Some(c) if st.directives.len() > directives_before => drop(c),
+            Some(c) if c.is_empty() => comments.clear(),
+            Some(c) => comments.push(c),
+            None => {}
+        }
         current += 1;
         let start = current;
         let (first, mut end_of_line) = trim_continuation(first, st.escape);
@@ -209,6 +221,7 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
         if let Some(sub) = node.sub.as_mut() {
             sub.range = range;
         }
+        node.comments = std::mem::take(&mut comments);
         instructions.push(node);
     }
 
@@ -308,6 +321,7 @@ fn node_at_depth(line: String, escape: char, depth: usize) -> Result<Node, Synta
         json_form: args.json,
         sub,
         heredocs: Vec::new(),
+        comments: Vec::new(),
         original: line,
         range: SourceRange::default(),
     })

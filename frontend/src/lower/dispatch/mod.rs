@@ -77,6 +77,8 @@ pub struct DState {
     /// A CMD was set in this stage (ENTRYPOINT then keeps it).
     pub cmd_set: bool,
     pub workdir_set: bool,
+    /// What the build checks remember about this stage.
+    pub lint: crate::lint::checks::StageLint,
 }
 
 /// What is shared by all stages of one build.
@@ -98,6 +100,8 @@ pub struct Ctx<'a> {
     pub path_uses: Vec<(usize, String)>,
     /// `SOURCE_DATE_EPOCH`, when set.
     pub epoch: Option<i64>,
+    /// Build checks, for the first platform only.
+    pub lint: Option<&'a crate::lint::LintSink>,
 }
 
 impl Ctx<'_> {
@@ -274,7 +278,14 @@ fn expand_err<E: std::fmt::Display>(
     e: crate::instructions::ExpandError<E>,
     range: SourceRange,
 ) -> CompileError {
-    CompileError::at(range, e.to_string())
+    match e {
+        // A value that expands to something invalid is a dispatch error in BuildKit, not a
+        // parse error: its message has no "dockerfile parse error" prefix.
+        crate::instructions::ExpandError::Invalid(ie) => {
+            CompileError::at(range, ie.kind.to_string())
+        }
+        other => CompileError::at(range, other.to_string()),
+    }
 }
 
 /// Sources of a command (ids of [`DState`]s) resolved by the caller.
@@ -295,6 +306,18 @@ pub fn dispatch(
     d.cmd_is_onbuild = on_build;
     let range = inst.range();
     let words = ctx.words;
+    if let Some(sink) = ctx.lint {
+        let at = crate::lint::checks::StageEnv {
+            env: &d.state.env,
+            declared_args: &d.build_args,
+            build_args: &ctx.req.build_args,
+            global_args: ctx.global_args,
+            workdir_set: d.workdir_set,
+            has_shell: !d.image.config.shell.is_empty(),
+            escape: words.escape(),
+        };
+        crate::lint::checks::instruction(sink, &mut d.lint, inst, &at);
+    }
     match inst {
         Instruction::Maintainer(c) => {
             d.image.author = c.maintainer.clone();

@@ -1,0 +1,62 @@
+//! `mstage lint`: the build checks without BuildKit, printed as `docker buildx build
+//! --check` prints them (or as the `frontend.lint` JSON).
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+
+use super::llb::{read_request, BuildArgs};
+use crate::lower::{self, NoneResolver};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// Each warning with the Dockerfile lines it is about.
+    Text,
+    /// BuildKit's `frontend.lint` result (`result.json`).
+    Json,
+}
+
+/// `mstage lint`.
+#[derive(Debug, Args)]
+pub struct LintCmd {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+}
+
+/// Runs `mstage lint`; exits with 1 when there is a warning or an error, as the
+/// subrequest's status code says.
+pub fn run_lint(cmd: &LintCmd) -> anyhow::Result<()> {
+    let (mut req, name) = read_request(&cmd.build, true)?;
+    // Without a target, every stage is checked.
+    req.all_stages = req.target.is_none();
+    let checked = lower::check_blocking(&req, &NoneResolver);
+    let error = match (&checked.result, &checked.violation) {
+        (Err(e), _) => Some((e.message.as_str(), e.range)),
+        (Ok(_), Some(v)) => Some((v.as_str(), None)),
+        (Ok(_), None) => None,
+    };
+    let mut stdout = std::io::stdout().lock();
+    match cmd.format {
+        LintFormat::Json => {
+            let v = crate::lint::results_json(&checked.findings, &name, &req.dockerfile, error);
+            serde_json::to_writer_pretty(&mut stdout, &v)?;
+            writeln!(stdout)?;
+        }
+        LintFormat::Text => {
+            let text = crate::lint::results_text(&checked.findings, &name, &req.dockerfile);
+            write!(stdout, "{text}")?;
+            match (&checked.result, &checked.violation) {
+                (Err(e), _) => writeln!(stdout, "\nERROR: {}", e.render(&name, &req.dockerfile))?,
+                (Ok(_), Some(v)) => writeln!(stdout, "\nERROR: {v}")?,
+                (Ok(_), None) => {}
+            }
+        }
+    }
+    stdout.flush()?;
+    if !checked.findings.is_empty() || error.is_some() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
