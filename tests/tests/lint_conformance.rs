@@ -6,7 +6,8 @@
 //! image whose only env is `PATH`, no build args, no target (so every stage is checked).
 //! `tests/lint/README.md` says how they were made.
 //! - `real-world.jsonl`: one line per Dockerfile of `../shared/conformance/real-world/`;
-//! - `cases/<name>/`: Dockerfiles written for mstage, one or more rules each.
+//! - `cases/<name>/`: Dockerfiles written for mstage, one or more rules each (with the
+//!   context's `.dockerignore` where there is one).
 //!
 //! Compared: each finding's rule, detail and lines (sorted: BuildKit's order within one
 //! instruction follows Go map iteration), and the error that stopped the build, if any.
@@ -20,10 +21,11 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-/// mstage's answer in the expectation's shape.
-fn lint(dockerfile: &[u8]) -> Value {
+/// mstage's answer in the expectation's shape; `dockerignore` is the context's.
+fn lint(dockerfile: &[u8], dockerignore: &str) -> Value {
     let mut req = BuildRequest::golden(dockerfile.to_vec());
     req.all_stages = true;
+    req.dockerignore = mstage::dockerignore::parse(dockerignore).unwrap();
     let checked = check_blocking(&req, &NoneResolver);
     let mut warnings: Vec<Value> = checked
         .findings
@@ -90,7 +92,7 @@ fn real_world_dockerfiles_get_the_stock_findings() {
         want.as_object_mut().unwrap().remove("case");
         let want = normalized(want);
         let df = std::fs::read(root.join(&case).join("Dockerfile")).unwrap();
-        let got = lint(&df);
+        let got = lint(&df, "");
         total += 1;
         with_findings += usize::from(!want["warnings"].as_array().unwrap().is_empty());
         if !same(&want, &got) {
@@ -119,7 +121,8 @@ fn written_cases_get_the_stock_findings() {
             serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
                 .unwrap();
         let want = normalized(want);
-        let got = lint(&df);
+        let ignore = std::fs::read_to_string(case.join(".dockerignore")).unwrap_or_default();
+        let got = lint(&df, &ignore);
         total += 1;
         if !same(&want, &got) {
             failures.push(format!(

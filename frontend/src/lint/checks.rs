@@ -303,6 +303,33 @@ pub fn from_line(
     }
 }
 
+/// A COPY or ADD source from the build context that `.dockerignore` excludes (not checked
+/// when a pattern re-includes something: which path wins is then hard to tell statically).
+pub fn copy_source(
+    sink: Option<&LintSink>,
+    comments: &[String],
+    range: SourceRange,
+    is_add: bool,
+    src: &str,
+) {
+    let Some(ignore) = sink.and_then(|s| s.ignore.as_ref()) else {
+        return;
+    };
+    if ignore.has_exclusions() {
+        return;
+    }
+    let src = crate::lower::clean_path(src);
+    if (src == "." || src == "/") && !ignore.excludes_root() {
+        return;
+    }
+    if ignore.matches_or_parent_matches(&src) {
+        let cmd = if is_add { "Add" } else { "Copy" };
+        report(sink, comments, Rule::CopyIgnoredFile, range, || {
+            format!("Attempting to {cmd} file {src:?} that is excluded by .dockerignore")
+        });
+    }
+}
+
 /// What the rules remember about one stage as its instructions are dispatched.
 #[derive(Debug, Clone, Default)]
 pub struct StageLint {

@@ -22,6 +22,7 @@ pub use config::{CheckConfig, CheckConfigError};
 pub use report::{results_json, results_text, snippet};
 pub use rules::Rule;
 
+use crate::dockerignore::IgnoreMatcher;
 use crate::syntax::{Dockerfile, SourceRange};
 
 /// The build arg that overrides the `# check=` directive.
@@ -56,8 +57,28 @@ pub struct Linter {
     findings: Vec<Finding>,
 }
 
-/// A [`Linter`] shared by the compile of one platform.
-pub type LintSink = std::sync::Mutex<Linter>;
+/// A [`Linter`] shared by the compile of one platform, with what the rules read besides
+/// the Dockerfile.
+#[derive(Debug)]
+pub struct LintSink {
+    linter: std::sync::Mutex<Linter>,
+    /// The context's `.dockerignore` (`CopyIgnoredFile`); `None` without patterns.
+    pub ignore: Option<IgnoreMatcher>,
+}
+
+impl LintSink {
+    pub fn new(linter: Linter, dockerignore: &[String]) -> Self {
+        LintSink {
+            linter: std::sync::Mutex::new(linter),
+            ignore: (!dockerignore.is_empty()).then(|| IgnoreMatcher::new(dockerignore)),
+        }
+    }
+
+    pub fn into_linter(self) -> Linter {
+        // A poisoned lock only means a report panicked; the findings are still whole.
+        self.linter.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 impl Linter {
     pub fn new(config: CheckConfig) -> Self {
@@ -124,8 +145,7 @@ pub fn report(
     detail: impl FnOnce() -> String,
 ) {
     if let Some(sink) = sink {
-        // A poisoned lock only means another report panicked; the findings are still whole.
-        let mut linter = sink.lock().unwrap_or_else(|e| e.into_inner());
+        let mut linter = sink.linter.lock().unwrap_or_else(|e| e.into_inner());
         linter.report(comments, rule, range, detail());
     }
 }

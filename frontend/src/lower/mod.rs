@@ -104,7 +104,7 @@ impl Checked {
 pub async fn compile_checked(request: &BuildRequest, resolver: &dyn ImageResolver) -> Checked {
     let mut sink: Option<LintSink> = None;
     let result = compile_inner(request, resolver, &mut sink).await;
-    let linter = sink.map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let linter = sink.map(LintSink::into_linter);
     let violation = linter.as_ref().and_then(Linter::violation);
     Checked {
         result,
@@ -132,7 +132,7 @@ async fn compile_inner(
     let config =
         crate::lint::build_config(&df, &request.build_args).map_err(CompileError::request)?;
     if request.checks || config.error {
-        *sink = Some(LintSink::new(Linter::new(config)));
+        *sink = Some(LintSink::new(Linter::new(config), &request.dockerignore));
     }
     let parsed = frontend::parse_typed(&df)?;
     let words = frontend::ShellWords { escape: df.escape };

@@ -19,6 +19,10 @@ pub(super) struct CopyCfg<'a> {
     pub(super) parents: bool,
     pub(super) unpack: Option<bool>,
     pub(super) range: SourceRange,
+    /// The sources are paths in the main build context (the `CopyIgnoredFile` check).
+    pub(super) from_context: bool,
+    /// Comment lines above the instruction (per-instruction check settings).
+    pub(super) comments: &'a [String],
 }
 
 pub(super) fn contains_wildcards(s: &str) -> bool {
@@ -230,6 +234,9 @@ pub(super) fn dispatch_copy(
                 },
             );
         } else {
+            if cfg.from_context {
+                crate::lint::checks::copy_source(ctx.lint, cfg.comments, range, cfg.is_add, src);
+            }
             let mut src_path = src.clone();
             let mut patterns = Vec::new();
             let mut required = Vec::new();

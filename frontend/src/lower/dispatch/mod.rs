@@ -510,6 +510,8 @@ pub fn dispatch(
                 parents: c.parents,
                 unpack: None,
                 range,
+                from_context,
+                comments: &c.origin.comments,
             };
             dispatch_copy(ctx, d, cfg)?;
             for s in &c.files.sources {
@@ -545,6 +547,8 @@ pub fn dispatch(
                 parents: false,
                 unpack: c.unpack,
                 range,
+                from_context: true,
+                comments: &c.origin.comments,
             };
             dispatch_copy(ctx, d, cfg)?;
             for s in &c.files.sources {
