@@ -3,6 +3,7 @@
 //! The modules follow the data flow (see `ARCHITECTURE.md`):
 //! bytes -> [`syntax`] (parse tree) -> [`instructions`] (typed, with [`shell`] expansion)
 //! -> [`plan`] (stages, args, target) -> [`lower`] (LLB via `llb-gen`) + [`image`] (OCI config).
+//! [`lint`] (build checks) rides along: its rules run where `lower` meets what they need.
 //! [`gateway`] serves BuildKit over stdio; [`cli`] is the command line.
 
 pub mod alloc;

@@ -365,6 +365,48 @@ mod tests {
         assert!(v["ssh"].as_array().unwrap().is_empty());
     }
 
+    fn lint_of(dockerfile: &str) -> gw::Result {
+        let mut req = request(dockerfile, None);
+        req.all_stages = true;
+        let checked = crate::lower::check_blocking(&req, &crate::lower::NoneResolver);
+        lint(&req, &checked)
+    }
+
+    #[test]
+    fn lint_answers_in_buildkits_shape() {
+        let r = lint_of("FROM busybox\nCMD echo a \\\n  b\n");
+        let v: serde_json::Value = serde_json::from_slice(&r.metadata["result.json"]).unwrap();
+        let w = &v["warnings"][0];
+        assert_eq!(w["ruleName"], "JSONArgsRecommended");
+        // One range per line of the instruction, no zero fields.
+        assert_eq!(
+            w["location"],
+            serde_json::json!({"ranges": [
+                {"start": {"line": 2}, "end": {"line": 2}},
+                {"start": {"line": 3}, "end": {"line": 3}},
+            ]})
+        );
+        assert_eq!(v["sources"][0]["language"], "Dockerfile");
+        assert!(v.get("buildError").is_none());
+        assert_eq!(r.metadata["result.statuscode"], b"1");
+        let text = String::from_utf8(r.metadata["result.txt"].clone()).unwrap();
+        assert!(text.contains("WARNING: JSONArgsRecommended"), "{text}");
+    }
+
+    #[test]
+    fn lint_reports_a_violation_and_a_clean_file() {
+        let r = lint_of("# check=error=true\nFROM busybox\nMAINTAINER x\n");
+        let v: serde_json::Value = serde_json::from_slice(&r.metadata["result.json"]).unwrap();
+        assert_eq!(
+            v["buildError"],
+            serde_json::json!({"message": "lint violation found for rules: MaintainerDeprecated", "location": {}})
+        );
+        let clean = lint_of("FROM busybox\nCMD [\"true\"]\n");
+        let v: serde_json::Value = serde_json::from_slice(&clean.metadata["result.json"]).unwrap();
+        assert!(v["warnings"].is_null(), "{v}");
+        assert_eq!(clean.metadata["result.statuscode"], b"0");
+    }
+
     #[test]
     fn unknown_subrequests_name_the_supported_ones() {
         let e = handle("frontend.nope", &request(DOCKERFILE, None)).unwrap_err();
