@@ -141,8 +141,17 @@ fn stage_names(sink: &LintSink, parsed: &Parsed) {
     }
 }
 
+/// Keywords are ASCII (an instruction only parses if its keyword is a known one).
+fn is_lower(s: &str) -> bool {
+    !s.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+fn is_upper(s: &str) -> bool {
+    !s.bytes().any(|b| b.is_ascii_lowercase())
+}
+
 fn self_consistent(s: &str) -> bool {
-    s == s.to_lowercase() || s == s.to_uppercase()
+    is_lower(s) || is_upper(s)
 }
 
 /// Keywords (of stages only: global ARGs do not count) should all be lower or all upper
@@ -160,7 +169,7 @@ fn instruction_casing(sink: &LintSink, parsed: &Parsed) {
     let (mut lower, mut upper) = (0usize, 0usize);
     for (k, _) in keywords() {
         if self_consistent(k) {
-            if k == k.to_lowercase() {
+            if is_lower(k) {
                 lower += 1;
             } else {
                 upper += 1;
@@ -169,9 +178,9 @@ fn instruction_casing(sink: &LintSink, parsed: &Parsed) {
     }
     let majority_lower = lower > upper;
     for (k, range) in keywords() {
-        let casing = if majority_lower && k != k.to_lowercase() {
+        let casing = if majority_lower && !is_lower(k) {
             "lowercase"
-        } else if !majority_lower && k != k.to_uppercase() {
+        } else if !majority_lower && !is_upper(k) {
             "uppercase"
         } else {
             continue;
@@ -225,23 +234,37 @@ fn base_names_with_defaults(
     }
 }
 
-/// The FROM line of one stage, with the global ARGs as the build sets them: undeclared
-/// ARGs in the base name or platform, `--platform=$TARGETPLATFORM`, and a constant platform.
-/// `declared` holds every global ARG name, with or without a value.
-pub fn from_line(
-    sink: &LintSink,
-    stage: &Stage,
-    global_args: &EnvList,
-    declared: &BTreeSet<String>,
-    lexer: &Lexer,
-) {
+/// What the FROM checks of one build share: the global ARGs as the build sets them, and
+/// every name an ARG in FROM may use (set or declared without a value).
+pub struct FromArgs<'a> {
+    global_args: &'a EnvList,
+    known: BTreeSet<&'a str>,
+}
+
+impl<'a> FromArgs<'a> {
+    pub fn new(global_args: &'a EnvList, parsed: &'a Parsed) -> Self {
+        let mut known: BTreeSet<&str> = global_args.keys().collect();
+        known.extend(
+            parsed
+                .meta_args
+                .iter()
+                .flat_map(|c| c.args.iter().map(|a| a.key.as_str())),
+        );
+        FromArgs { global_args, known }
+    }
+}
+
+/// The FROM line of one stage: undeclared ARGs in the base name or platform,
+/// `--platform=$TARGETPLATFORM`, and a constant platform.
+pub fn from_line(sink: &LintSink, stage: &Stage, args: &FromArgs<'_>, lexer: &Lexer) {
     let (comments, range) = (&stage.from.origin.comments[..], stage.range());
-    let mut known: BTreeSet<&str> = declared.iter().map(String::as_str).collect();
-    known.extend(global_args.keys());
-    let known_list: Vec<&str> = known.iter().copied().collect();
     let undeclared = |unmatched: &BTreeSet<String>| {
-        for arg in unmatched.iter().filter(|a| !known.contains(a.as_str())) {
-            let hint = crate::instructions::suggest(arg, &known_list, true);
+        for arg in unmatched
+            .iter()
+            .filter(|a| !args.known.contains(a.as_str()))
+        {
+            let options: Vec<&str> = args.known.iter().copied().collect();
+            let hint = crate::instructions::suggest(arg, &options, true);
             report(
                 Some(sink),
                 comments,
@@ -257,20 +280,22 @@ pub fn from_line(
             );
         }
     };
-    if let Ok(base) = lexer.process_word_with_matches(&stage.base_name, global_args) {
-        undeclared(&base.unmatched);
+    if stage.base_name.contains('$') {
+        if let Ok(base) = lexer.process_word_with_matches(&stage.base_name, args.global_args) {
+            undeclared(&base.unmatched);
+        }
     }
     let Some(platform) = &stage.platform else {
         return;
     };
-    let Ok(m) = lexer.process_word_with_matches(platform, global_args) else {
+    let Ok(m) = lexer.process_word_with_matches(platform, args.global_args) else {
         return;
     };
     undeclared(&m.unmatched);
     if m.matched.len() == 1
         && m.unmatched.is_empty()
         && m.matched.contains("TARGETPLATFORM")
-        && global_args.get("TARGETPLATFORM") == Some(m.result.as_str())
+        && args.global_args.get("TARGETPLATFORM") == Some(m.result.as_str())
     {
         report(
             Some(sink),
@@ -434,7 +459,7 @@ pub fn instruction(sink: &LintSink, st: &mut StageLint, inst: &Instruction, at: 
             json_args(c.cmd.prepend_shell);
         }
         Instruction::Healthcheck(_) => used_once(&mut st.healthcheck),
-        Instruction::Workdir(c) if !at.workdir_set => {
+        Instruction::Workdir(c) if !at.workdir_set && !c.path.starts_with('/') => {
             let lexer = Lexer::new(at.escape);
             let path = lexer
                 .process_word(&c.path, at.env)
@@ -454,6 +479,11 @@ pub fn instruction(sink: &LintSink, st: &mut StageLint, inst: &Instruction, at: 
         Instruction::Expose(c) => {
             let lexer = Lexer::new(at.escape);
             for p in &c.ports {
+                // A plain port (the usual case) is its own only word.
+                if p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'/') {
+                    expose_port(sink, comments, range, p);
+                    continue;
+                }
                 for raw in lexer.process_words(p, at.env).unwrap_or_default() {
                     expose_port(sink, comments, range, &raw);
                 }
@@ -514,8 +544,10 @@ fn is_secret_name(key: &str) -> bool {
         "token",
     ];
     const ALLOW: [&str; 3] = ["public", "file", "version"];
-    let words: Vec<String> = key.split('_').map(str::to_lowercase).collect();
-    let any = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    let any = |list: &[&str]| {
+        key.split('_')
+            .any(|w| list.iter().any(|l| w.eq_ignore_ascii_case(l)))
+    };
     any(&DENY) && !any(&ALLOW)
 }
 
@@ -525,6 +557,20 @@ fn is_secret_name(key: &str) -> bool {
 /// [`arg_defaults`].
 fn undefined_vars(sink: &LintSink, inst: &Instruction, at: &StageEnv<'_>) {
     let origin = inst.origin();
+    // Without a `$` there is no variable to miss (most instructions): skip the expansion.
+    let in_heredoc = |f: &crate::instructions::SourcesAndDest| {
+        f.contents.iter().any(|c| c.expand && c.data.contains('$'))
+    };
+    let has_dollar = match inst {
+        // Only the mount options of RUN are expanded here; its command is the shell's.
+        Instruction::Run(c) => c.mounts.iter().any(|m| m.raw.contains('$')),
+        Instruction::Copy(c) => origin.original.contains('$') || in_heredoc(&c.files),
+        Instruction::Add(c) => origin.original.contains('$') || in_heredoc(&c.files),
+        _ => origin.original.contains('$'),
+    };
+    if !has_dollar {
+        return;
+    }
     let lexer = Lexer::new(at.escape);
     let mut record = |w: &str| -> Result<String, ()> {
         let e = lexer.process_word_with_matches(w, at.env).map_err(|_| ())?;
@@ -569,6 +615,14 @@ fn undefined_vars(sink: &LintSink, inst: &Instruction, at: &StageEnv<'_>) {
 /// ARG defaults expand one after the other, each against the env with the ARGs before it;
 /// a build arg or an inherited global ARG replaces the default without expanding it.
 fn arg_defaults(sink: &LintSink, c: &ArgCommand, at: &StageEnv<'_>) {
+    // Only a default with a `$` can use an unset variable.
+    if !c
+        .args
+        .iter()
+        .any(|a| a.value.as_deref().is_some_and(|v| v.contains('$')))
+    {
+        return;
+    }
     let lexer = Lexer::new(at.escape);
     let mut env = at.env.clone();
     for a in &c.args {

@@ -5,8 +5,13 @@
 //! The rules run where the information they need appears, as upstream's do:
 //! - [`checks::parsed`] on the parse tree and the typed stages, before planning;
 //! - [`checks::from_line`] on each stage's FROM, with the global ARGs;
+//! - `InvalidBaseImagePlatform` where the lowering reads a resolved base image's config;
 //! - [`checks::instruction`] on each instruction as the lowering dispatches it (it needs the
-//!   stage's environment at that point).
+//!   stage's environment at that point), and [`checks::copy_source`] on each COPY/ADD source
+//!   from the build context.
+//!
+//! Only the first target platform is checked, and in a build only the stages the target
+//! needs ([`crate::lower::BuildRequest::all_stages`] checks them all).
 //!
 //! Findings go to a [`Linter`]; with `error=true`, any finding fails the build
 //! ([`Linter::violation`]).

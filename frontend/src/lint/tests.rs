@@ -313,3 +313,40 @@ fn the_text_report_shows_the_lines() {
          Dockerfile:2\n--------------------\n   1 |     FROM alpine\n   2 | >>> MAINTAINER x\n   3 |     \n--------------------\n"
     );
 }
+
+/// Every image resolves to an arm64 image, whatever platform was asked for.
+struct Arm64Resolver;
+
+impl crate::lower::ImageResolver for Arm64Resolver {
+    fn resolve<'a>(
+        &'a self,
+        request: &'a crate::lower::ResolveRequest,
+    ) -> crate::lower::BoxFuture<'a, Result<crate::lower::ResolvedImage, crate::lower::ResolveError>>
+    {
+        Box::pin(async move {
+            let arm = Platform::new("linux", "arm64", "v8");
+            Ok(crate::lower::ResolvedImage {
+                reference: request.reference.clone(),
+                digest: None,
+                config: NoneResolver::config_for(&arm).to_json(),
+            })
+        })
+    }
+}
+
+#[test]
+fn a_base_image_of_another_platform() {
+    // Checked only where the image has layers: `scratch` is not resolved at all.
+    let req = BuildRequest {
+        all_stages: true,
+        ..BuildRequest::golden("FROM alpine\nRUN true\nFROM scratch\n")
+    };
+    let c = check_blocking(&req, &Arm64Resolver);
+    assert_eq!(
+        found(&c),
+        pairs(&[(
+            1,
+            "InvalidBaseImagePlatform: Base image alpine was pulled with platform \"linux/arm64\", expected \"linux/amd64\" for current build"
+        )])
+    );
+}

@@ -97,7 +97,8 @@ fn base_platform_check(
     if img.os == expected.os && img.architecture == expected.architecture {
         return;
     }
-    let actual = Platform::new(&img.os, &img.architecture, &img.variant);
+    let actual = Platform::new(&img.os, &img.architecture, &img.variant).normalize();
+    let expected = expected.clone().normalize();
     crate::lint::report(
         lint,
         &[],
@@ -135,14 +136,10 @@ pub async fn compile_platform(
     // The FROM checks come first: they still report when the plan then fails on a FROM.
     if let Some(lint) = lint {
         let global_args = Plan::global_args(parsed, plan_options, &expand)?;
-        let declared: std::collections::BTreeSet<String> = parsed
-            .meta_args
-            .iter()
-            .flat_map(|c| c.args.iter().map(|a| a.key.clone()))
-            .collect();
+        let args = crate::lint::checks::FromArgs::new(&global_args, parsed);
         let lexer = crate::shell::Lexer::new(words.escape());
         for st in &parsed.stages {
-            crate::lint::checks::from_line(lint, st, &global_args, &declared, &lexer);
+            crate::lint::checks::from_line(lint, st, &args, &lexer);
         }
     }
     let mut plan = Plan::build(parsed, plan_options, &expand)?;
