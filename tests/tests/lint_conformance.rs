@@ -36,11 +36,9 @@ fn lint(dockerfile: &[u8], dockerignore: &str) -> Value {
         })
         .collect();
     sort(&mut warnings);
-    let error = match (&checked.result, &checked.violation) {
-        (Err(e), _) => json!(e.message),
-        (Ok(_), Some(v)) => json!(v),
-        (Ok(_), None) => Value::Null,
-    };
+    let error = checked
+        .error()
+        .map_or(Value::Null, |(message, _)| json!(message));
     json!({"warnings": warnings, "error": error})
 }
 

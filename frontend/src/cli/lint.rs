@@ -32,11 +32,7 @@ pub fn run_lint(cmd: &LintCmd) -> anyhow::Result<()> {
     // Without a target, every stage is checked.
     req.all_stages = req.target.is_none();
     let checked = lower::check_blocking(&req, &NoneResolver);
-    let error = match (&checked.result, &checked.violation) {
-        (Err(e), _) => Some((e.message.as_str(), e.range)),
-        (Ok(_), Some(v)) => Some((v.as_str(), None)),
-        (Ok(_), None) => None,
-    };
+    let error = checked.error();
     let mut stdout = std::io::stdout().lock();
     match cmd.format {
         LintFormat::Json => {

@@ -78,12 +78,7 @@ fn metadata_result(value: serde_json::Value, text: Option<String>, version: &str
 /// (or the check violation, with `error=true`). Status code 1 when either is there.
 pub fn lint(request: &BuildRequest, checked: &Checked) -> gw::Result {
     let name = &request.dockerfile_name;
-    // A check violation (`error=true`) is the error that stops the build, without lines.
-    let error = match (&checked.result, &checked.violation) {
-        (Err(e), _) => Some((e.message.as_str(), e.range)),
-        (Ok(_), Some(v)) => Some((v.as_str(), None)),
-        (Ok(_), None) => None,
-    };
+    let error = checked.error();
     let value = crate::lint::results_json(&checked.findings, name, &request.dockerfile, error);
     let mut text = crate::lint::results_text(&checked.findings, name, &request.dockerfile);
     if let Some((message, range)) = error {

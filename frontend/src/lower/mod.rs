@@ -90,6 +90,16 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The error that stops the build, and its lines: the compile's, else a check
+    /// violation (which has none).
+    pub fn error(&self) -> Option<(&str, Option<crate::syntax::SourceRange>)> {
+        match (&self.result, &self.violation) {
+            (Err(e), _) => Some((e.message.as_str(), e.range)),
+            (Ok(_), Some(v)) => Some((v.as_str(), None)),
+            (Ok(_), None) => None,
+        }
+    }
+
     /// The compile, failed by a check violation if there is one.
     pub fn into_result(self) -> Result<Vec<Compiled>, CompileError> {
         let compiled = self.result?;
