@@ -210,10 +210,13 @@ async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[F
             detail: vec![f.rule.description().as_bytes().to_vec()],
             url: f.rule.url().unwrap_or_default(),
             info: Some(info.clone()),
-            ranges: vec![pb::Range {
-                start: Some(line(f.range.start_line)),
-                end: Some(line(f.range.end_line)),
-            }],
+            // One range per line, as BuildKit gives an instruction's location.
+            ranges: (f.range.start_line..=f.range.end_line.max(f.range.start_line))
+                .map(|l| pb::Range {
+                    start: Some(line(l)),
+                    end: Some(line(l)),
+                })
+                .collect(),
         };
         if let Err(e) = client.warn(request).await {
             tracing::warn!(error = %e.message(), "could not send a build warning");
