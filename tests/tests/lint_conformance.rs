@@ -31,7 +31,7 @@ fn lint(dockerfile: &[u8], dockerignore: &str) -> Value {
         .findings
         .iter()
         .map(|f| {
-            let lines: Vec<usize> = (f.range.start_line..=f.range.end_line).collect();
+            let lines: Vec<usize> = f.lines().collect();
             json!({"rule": f.rule.name(), "detail": f.detail, "lines": lines})
         })
         .collect();

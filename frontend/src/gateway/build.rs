@@ -210,8 +210,8 @@ async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[F
             detail: vec![f.rule.description().as_bytes().to_vec()],
             url: f.rule.url().unwrap_or_default(),
             info: Some(info.clone()),
-            // One range per line, as BuildKit gives an instruction's location.
-            ranges: (f.range.start_line..=f.range.end_line.max(f.range.start_line))
+            ranges: f
+                .lines()
                 .map(|l| pb::Range {
                     start: Some(line(l)),
                     end: Some(line(l)),

@@ -44,6 +44,12 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Each line of the finding: BuildKit gives an instruction's location as one range per
+    /// line.
+    pub fn lines(&self) -> std::ops::RangeInclusive<usize> {
+        self.range.start_line..=self.range.end_line.max(self.range.start_line)
+    }
+
     /// The one-line form BuildKit sends as a build warning: `Rule: detail (line N)`.
     pub fn short(&self) -> String {
         format!(

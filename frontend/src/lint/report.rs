@@ -18,10 +18,10 @@ fn position(line: usize) -> Value {
     }
 }
 
-/// A warning's `pb.Location` in the Dockerfile (source 0, left out as a zero): one range
-/// per line, as BuildKit gives an instruction's location.
-fn per_line_location(range: SourceRange) -> Value {
-    let ranges: Vec<Value> = (range.start_line..=range.end_line.max(range.start_line))
+/// A warning's `pb.Location` in the Dockerfile (source 0, left out as a zero).
+fn per_line_location(finding: &Finding) -> Value {
+    let ranges: Vec<Value> = finding
+        .lines()
         .map(|l| json!({ "start": position(l), "end": position(l) }))
         .collect();
     json!({ "ranges": ranges })
@@ -42,7 +42,7 @@ pub fn results_json(
                 "ruleName": f.rule.name(),
                 "description": f.rule.description(),
                 "detail": f.detail,
-                "location": per_line_location(f.range),
+                "location": per_line_location(f),
             });
             if let Some(url) = f.rule.url() {
                 w["url"] = json!(url);
