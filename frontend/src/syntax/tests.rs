@@ -166,3 +166,21 @@ fn invalid_utf8_is_replaced() {
     let df = parse(b"FROM a\nRUN echo \xff\n").unwrap();
     assert_eq!(df.instructions[1].args, ["echo \u{fffd}"]);
 }
+
+#[test]
+fn comments_above_an_instruction_are_kept_for_it() {
+    let df = ok("# syntax=x\n# about a\n\n  # indented\nFROM a\n# dropped\n#\n# about b\nRUN b \\\n# inside\n  c\nRUN d\n");
+    let comments: Vec<&[String]> = df.instructions.iter().map(|n| &n.comments[..]).collect();
+    assert_eq!(
+        comments,
+        [
+            // A directive is not a comment; a blank line keeps the list; an indented comment
+            // keeps its `#` (BuildKit drops the first byte, then trims).
+            &["about a".to_string(), "# indented".to_string()][..],
+            // A bare `#` clears the list.
+            &["about b".to_string()][..],
+            // Comments inside a continued instruction belong to nobody.
+            &[][..],
+        ]
+    );
+}
