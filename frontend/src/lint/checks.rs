@@ -15,16 +15,10 @@ const RESERVED_STAGE_NAMES: [&str; 2] = ["context", "scratch"];
 /// Build args that never become environment variables (the SBOM scanner's).
 const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
 
-/// Rules that need only the parse tree and the typed stages, in BuildKit's order: empty
-/// continuation lines, then per instruction MAINTAINER and the FROM casing rules, then stage
-/// names, then instruction casing across the file, then base names under default ARGs.
-pub fn parsed(
-    sink: &LintSink,
-    df: &Dockerfile,
-    parsed: &Parsed,
-    default_args: &EnvList,
-    lexer: &Lexer,
-) {
+/// Rules on the parse tree, in BuildKit's order: empty continuation lines, then per
+/// instruction MAINTAINER, the FROM casing rules and description comments. `upto`: the
+/// line where typing the instructions failed; BuildKit reports what it checked before.
+pub fn syntax(sink: &LintSink, df: &Dockerfile, upto: Option<usize>) {
     for w in &df.warnings {
         if w.message.starts_with("Empty continuation line") {
             report(Some(sink), &[], Rule::NoEmptyContinuation, w.range, || {
@@ -33,8 +27,16 @@ pub fn parsed(
         }
     }
     for node in &df.instructions {
+        if upto.is_some_and(|line| node.range.start_line > line) {
+            break;
+        }
         node_rules(sink, node);
     }
+}
+
+/// Rules on the typed stages, after [`syntax`]: stage names, instruction casing across the
+/// file, then base names under default ARGs.
+pub fn typed(sink: &LintSink, parsed: &Parsed, default_args: &EnvList, lexer: &Lexer) {
     stage_names(sink, parsed);
     instruction_casing(sink, parsed);
     base_names_with_defaults(sink, parsed, default_args, lexer);
@@ -255,8 +257,10 @@ impl<'a> FromArgs<'a> {
 }
 
 /// The FROM line of one stage: undeclared ARGs in the base name or platform,
-/// `--platform=$TARGETPLATFORM`, and a constant platform.
-pub fn from_line(sink: &LintSink, stage: &Stage, args: &FromArgs<'_>, lexer: &Lexer) {
+/// `--platform=$TARGETPLATFORM`, and a constant platform. Returns false when the line does
+/// not expand to a usable base and platform: the build stops there, so BuildKit checks no
+/// later FROM.
+pub fn from_line(sink: &LintSink, stage: &Stage, args: &FromArgs<'_>, lexer: &Lexer) -> bool {
     let (comments, range) = (&stage.from.origin.comments[..], stage.range());
     let undeclared = |unmatched: &BTreeSet<String>| {
         for arg in unmatched
@@ -281,15 +285,21 @@ pub fn from_line(sink: &LintSink, stage: &Stage, args: &FromArgs<'_>, lexer: &Le
         }
     };
     if stage.base_name.contains('$') {
-        if let Ok(base) = lexer.process_word_with_matches(&stage.base_name, args.global_args) {
-            undeclared(&base.unmatched);
+        match lexer.process_word_with_matches(&stage.base_name, args.global_args) {
+            Ok(base) => {
+                undeclared(&base.unmatched);
+                if base.result.is_empty() {
+                    return false;
+                }
+            }
+            Err(_) => return false,
         }
     }
     let Some(platform) = &stage.platform else {
-        return;
+        return true;
     };
     let Ok(m) = lexer.process_word_with_matches(platform, args.global_args) else {
-        return;
+        return false;
     };
     undeclared(&m.unmatched);
     if m.matched.len() == 1
@@ -307,25 +317,25 @@ pub fn from_line(sink: &LintSink, stage: &Stage, args: &FromArgs<'_>, lexer: &Le
             },
         );
     }
-    if m.matched.is_empty() && m.unmatched.is_empty() {
-        if let Ok(p) = crate::image::Platform::parse(&m.result) {
-            let name = stage.name.as_deref().unwrap_or_default();
-            if !name.contains(p.os.as_str()) && !name.contains(p.architecture.as_str()) {
-                report(
-                    Some(sink),
-                    comments,
-                    Rule::FromPlatformFlagConstDisallowed,
-                    range,
-                    || {
-                        format!(
-                            "FROM --platform flag should not use constant value {:?}",
-                            m.result
-                        )
-                    },
-                );
-            }
+    let parsed = crate::image::Platform::parse(&m.result);
+    if let (true, Ok(p)) = (m.matched.is_empty() && m.unmatched.is_empty(), &parsed) {
+        let name = stage.name.as_deref().unwrap_or_default();
+        if !name.contains(p.os.as_str()) && !name.contains(p.architecture.as_str()) {
+            report(
+                Some(sink),
+                comments,
+                Rule::FromPlatformFlagConstDisallowed,
+                range,
+                || {
+                    format!(
+                        "FROM --platform flag should not use constant value {:?}",
+                        m.result
+                    )
+                },
+            );
         }
     }
+    !m.result.is_empty() && parsed.is_ok()
 }
 
 /// A COPY or ADD source from the build context that `.dockerignore` excludes (not checked

@@ -3,7 +3,8 @@
 //! `frontend.lint` subrequest), configured by `# check=` and `BUILDKIT_DOCKERFILE_CHECK`.
 //!
 //! The rules run where the information they need appears, as upstream's do:
-//! - [`checks::parsed`] on the parse tree and the typed stages, before planning;
+//! - [`checks::syntax`] on the parse tree, then [`checks::typed`] on the typed stages,
+//!   before planning;
 //! - [`checks::from_line`] on each stage's FROM, with the global ARGs;
 //! - `InvalidBaseImagePlatform` where the lowering reads a resolved base image's config;
 //! - [`checks::instruction`] on each instruction as the lowering dispatches it (it needs the

@@ -18,10 +18,10 @@ fn position(line: usize) -> Value {
     }
 }
 
-/// A warning's `pb.Location` in the Dockerfile (source 0, left out as a zero).
-fn per_line_location(finding: &Finding) -> Value {
-    let ranges: Vec<Value> = finding
-        .lines()
+/// A `pb.Location` in the Dockerfile (source 0, left out as a zero): one range per line,
+/// as BuildKit gives an instruction's location.
+fn per_line_location(lines: std::ops::RangeInclusive<usize>) -> Value {
+    let ranges: Vec<Value> = lines
         .map(|l| json!({ "start": position(l), "end": position(l) }))
         .collect();
     json!({ "ranges": ranges })
@@ -42,7 +42,7 @@ pub fn results_json(
                 "ruleName": f.rule.name(),
                 "description": f.rule.description(),
                 "detail": f.detail,
-                "location": per_line_location(f),
+                "location": per_line_location(f.lines()),
             });
             if let Some(url) = f.rule.url() {
                 w["url"] = json!(url);
@@ -64,7 +64,7 @@ pub fn results_json(
             "message": message,
             "location": range.map_or_else(
                 || json!({}),
-                |r| json!({ "ranges": [{ "start": position(r.start_line), "end": position(r.end_line) }] }),
+                |r| per_line_location(r.start_line..=r.end_line.max(r.start_line)),
             ),
         });
     }

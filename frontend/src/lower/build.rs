@@ -139,7 +139,9 @@ pub async fn compile_platform(
         let args = crate::lint::checks::FromArgs::new(&global_args, parsed);
         let lexer = crate::shell::Lexer::new(words.escape());
         for st in &parsed.stages {
-            crate::lint::checks::from_line(lint, st, &args, &lexer);
+            if !crate::lint::checks::from_line(lint, st, &args, &lexer) {
+                break;
+            }
         }
     }
     let mut plan = Plan::build(parsed, plan_options, &expand)?;

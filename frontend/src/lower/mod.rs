@@ -144,10 +144,19 @@ async fn compile_inner(
     if request.checks || config.error {
         *sink = Some(LintSink::new(Linter::new(config), &request.dockerignore));
     }
-    let parsed = frontend::parse_typed(&df)?;
-    let words = frontend::ShellWords { escape: df.escape };
     let lint = sink.as_ref();
+    let parsed = match frontend::parse_typed(&df) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            if let Some(lint) = lint {
+                crate::lint::checks::syntax(lint, &df, e.range.map(|r| r.start_line));
+            }
+            return Err(e);
+        }
+    };
+    let words = frontend::ShellWords { escape: df.escape };
     if let Some(lint) = lint {
+        crate::lint::checks::syntax(lint, &df, None);
         let po = crate::plan::PlatformOpt::new(
             request.target_platforms.first(),
             &request.build_platforms,
@@ -159,7 +168,7 @@ async fn compile_inner(
             .unwrap_or_default();
         let defaults = crate::plan::default_args(&po, &request.build_args, &target);
         let lexer = crate::shell::Lexer::new(df.escape);
-        crate::lint::checks::parsed(lint, &df, &parsed, &defaults, &lexer);
+        crate::lint::checks::typed(lint, &parsed, &defaults, &lexer);
     }
     let mut out = Vec::new();
     if request.target_platforms.is_empty() {
