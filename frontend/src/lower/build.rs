@@ -220,7 +220,17 @@ pub async fn compile_platform(
         let mut normalized: std::collections::HashMap<&str, (crate::image::ImageRef, String)> =
             Default::default();
         for id in 0..plan.stages.len() {
-            if !reach[id] || states[id].resolved || states[id].dispatched {
+            if states[id].resolved || states[id].dispatched {
+                continue;
+            }
+            if !reach[id] {
+                // BuildKit parses the base of every stage on an image, needed or not: a
+                // malformed one fails the build even when the target does not use it.
+                let st = &plan.stages[id];
+                if !matches!(st.base, Base::Stage(_)) && st.base_name != SCRATCH {
+                    Plan::normalize_image(&st.base_name)
+                        .map_err(|m| CompileError::at(st.range, m))?;
+                }
                 continue;
             }
             let st = &plan.stages[id];

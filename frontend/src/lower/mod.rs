@@ -517,3 +517,29 @@ mod perf_text {
         assert!(chain.as_millis() < 5000, "{chain:?}");
     }
 }
+
+#[cfg(test)]
+mod unused_stages {
+    use super::*;
+
+    #[test]
+    fn a_malformed_base_fails_the_build_even_in_a_stage_the_target_does_not_need() {
+        let mut req = BuildRequest::golden("FROM alpine:$NOTAG AS a\nFROM busybox AS b\n");
+        req.target = Some("b".into());
+        let Err(e) = compile_blocking(&req, &NoneResolver) else {
+            panic!("BuildKit parses every base image reference")
+        };
+        assert_eq!(
+            e.message,
+            "failed to parse stage name \"alpine:\": invalid reference format"
+        );
+        assert_eq!(e.range.map(|r| r.start_line), Some(1));
+        // A well-formed one is still neither resolved nor lowered.
+        let req = BuildRequest {
+            target: Some("b".into()),
+            ..BuildRequest::golden("FROM alpine:3 AS a\nFROM busybox AS b\n")
+        };
+        let compiled = compile_blocking(&req, &NoneResolver).unwrap();
+        assert_eq!(compiled[0].resolved, ["docker.io/library/busybox:latest"]);
+    }
+}
