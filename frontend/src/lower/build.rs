@@ -474,10 +474,16 @@ pub async fn compile_platform(
             }
         }
 
-        // ONBUILD triggers of image bases and of base stages.
+        // ONBUILD triggers of image bases and of base stages. Only stages the target needs
+        // get them, even when every stage is lowered (as BuildKit's lint does).
+        let needed = if req.all_stages {
+            plan.reachable()
+        } else {
+            reach
+        };
         let mut new_deps = false;
         for id in 0..plan.stages.len() {
-            if !reach[id] || plan.stages[id].onbuild_done || plan.stages[id].unregistered {
+            if !needed[id] || plan.stages[id].onbuild_done || plan.stages[id].unregistered {
                 continue;
             }
             plan.stages[id].onbuild_done = true;
