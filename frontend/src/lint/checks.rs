@@ -65,11 +65,12 @@ fn node_rules(sink: &LintSink, node: &Node) {
                     )
                 });
             }
-            if args.len() == 3 {
+            // A description needs a comment above; most instructions have none.
+            if args.len() == 3 && !node.comments.is_empty() {
                 description_comment(sink, node, "FROM", &[args[2].to_lowercase()]);
             }
         }
-        "arg" => {
+        "arg" if !node.comments.is_empty() => {
             let keys: Vec<String> = node
                 .args
                 .iter()
