@@ -48,17 +48,22 @@ fn llb_pb_is_what_buildctl_reads_and_matches_the_stock_frontend() {
     assert_eq!(digests(&ours), digests(&theirs));
 }
 
-#[test]
-fn errors_show_the_dockerfile_line() {
+/// `mstage llb` on `dockerfile`, in a context of its own.
+fn llb_of(dockerfile: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let df = dir.path().join("Dockerfile");
-    std::fs::write(&df, "FROM alpine\nRUN --mount=type=cache,target=/ ls\n").unwrap();
-    let out = mstage(&[
+    std::fs::write(&df, dockerfile).unwrap();
+    mstage(&[
         "llb",
         "-f",
         df.to_str().unwrap(),
         dir.path().to_str().unwrap(),
-    ]);
+    ])
+}
+
+#[test]
+fn errors_show_the_dockerfile_line() {
+    let out = llb_of("FROM alpine\nRUN --mount=type=cache,target=/ ls\n");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Dockerfile:2"), "{err}");
@@ -77,4 +82,23 @@ fn graph_draws_stages_and_edges() {
     assert!(dot.starts_with("digraph stages {"));
     assert!(dot.contains("\"common\" -> \"left\";"));
     assert!(dot.contains("\"left\" -> \"stage-3\" [style=dotted];"));
+}
+
+#[test]
+fn build_check_warnings_go_to_stderr_and_error_true_fails() {
+    let out = llb_of("FROM alpine\nMAINTAINER me\n");
+    assert!(out.status.success());
+    assert!(!out.stdout.is_empty(), "the Definition is still written");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "1 warning found:\n - MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (line 2)\n"
+    );
+    let out = llb_of("# check=error=true\nFROM alpine\nMAINTAINER me\n");
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("lint violation found for rules: MaintainerDeprecated"),
+        "{err}"
+    );
 }

@@ -138,8 +138,8 @@ fn fail(e: CompileError, req: &BuildRequest, name: &str) -> anyhow::Error {
 /// Runs `mstage llb`.
 pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
     let (req, name) = read_request(&cmd.build, cmd.resolve == ResolveArg::None)?;
-    let builds = match cmd.resolve {
-        ResolveArg::None => futures::executor::block_on(lower::compile(&req, &NoneResolver)),
+    let checked = match cmd.resolve {
+        ResolveArg::None => lower::check_blocking(&req, &NoneResolver),
         #[cfg(feature = "registry")]
         ResolveArg::Registry => {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -147,14 +147,27 @@ pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
                 .build()
                 .context("starting the async runtime")?;
             let resolver = lower::RegistryResolver::default();
-            rt.block_on(lower::compile(&req, &resolver))
+            rt.block_on(lower::compile_checked(&req, &resolver))
         }
         #[cfg(not(feature = "registry"))]
         ResolveArg::Registry => {
             bail!("this mstage was built without registry support (cargo feature `registry`)")
         }
+    };
+    // The build checks' warnings, as `docker build` lists them after a build.
+    if !checked.findings.is_empty() {
+        let n = checked.findings.len();
+        eprintln!("{n} warning{} found:", if n == 1 { "" } else { "s" });
+        for f in &checked.findings {
+            eprintln!(" - {}", f.short());
+        }
     }
-    .map_err(|e| fail(e, &req, &name))?;
+    let builds: Vec<lower::PlatformBuild> = checked
+        .into_result()
+        .map_err(|e| fail(e, &req, &name))?
+        .into_iter()
+        .map(|c| c.build)
+        .collect();
     let mut stdout = std::io::stdout().lock();
     match cmd.format {
         LlbFormat::Pb => {
