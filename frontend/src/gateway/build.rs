@@ -291,7 +291,7 @@ fn small_local(
         None => l.unique_id("mstage"),
     };
     l = l.follow_paths(follow).shared_key_hint(key_hint);
-    if caps.llb.supports("source.local.differ") {
+    if caps.llb.allows(crate::lower::Gate::LocalDiffer) {
         l = l.differ(Differ::None, true);
     }
     let st = l.custom_name(custom_name).build();

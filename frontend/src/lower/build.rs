@@ -667,7 +667,7 @@ fn check_caps(
                 continue;
             }
             checked.push(cap);
-            if !caps.supports(cap) {
+            if !caps.accepts_declared(cap) {
                 let what = md
                     .description
                     .get("llb.customname")

@@ -1,11 +1,16 @@
 //! LLB capabilities of the BuildKit the build goes to. The lowering degrades by them the way
 //! the stock frontend does (see `BUILDKIT-REFERENCE.md` §2.6).
+//!
+//! A cap ID only shows up in `Ping` when BuildKit registers it (`Caps.Init` in
+//! `solver/pb/caps.go`). Two IDs are defined there but never registered, so no engine ever
+//! lists them: gating a feature on one would refuse it everywhere. Every decision the
+//! lowering takes is therefore a [`Gate`], and each gate names a registered cap.
 
 use std::collections::BTreeSet;
 
-/// Every LLB capability of a current BuildKit (`solver/pb/caps.go`, v0.32), including the
-/// upstream typo `soruce.http.uidgid`.
-pub const ALL_LLB_CAPS: &[&str] = &[
+/// Every LLB capability a current BuildKit registers (`solver/pb/caps.go`, v0.32): what its
+/// `Ping` lists. Includes the upstream typo `soruce.http.uidgid`.
+pub const REGISTERED_LLB_CAPS: &[&str] = &[
     "source.image",
     "source.image.resolvemode",
     "source.image.layerlimit",
@@ -53,7 +58,6 @@ pub const ALL_LLB_CAPS: &[&str] = &[
     "exec.meta.setsdefaultpath",
     "exec.meta.ulimit",
     "exec.meta.cdi",
-    "exec.meta.removemountstubs.recursive",
     "exec.meta.linux.resources",
     "exec.mount.bind",
     "exec.mount.bind.readwrite-nooutput",
@@ -74,7 +78,6 @@ pub const ALL_LLB_CAPS: &[&str] = &[
     "file.copy.requiredpaths",
     "file.rm.nofollowsymlink",
     "file.copy.alwaysreplaceexistingdestpaths",
-    "file.copy.modestring",
     "file.symlink.create",
     "constraints",
     "platform",
@@ -97,6 +100,84 @@ pub const ALL_LLB_CAPS: &[&str] = &[
     "gc.freespacefilter",
     "history.filter",
 ];
+
+/// Cap IDs BuildKit defines but never registers. The Go LLB client still declares
+/// `file.copy.modestring` in a copy's op metadata, and BuildKit accepts it there; no `Ping`
+/// lists either ID.
+pub const UNREGISTERED_LLB_CAPS: &[&str] = &[
+    "file.copy.modestring",
+    "exec.meta.removemountstubs.recursive",
+];
+
+/// A decision the lowering takes by the engine's caps, and the registered cap it takes it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Any file op at all (BuildKit 0.5).
+    FileOp,
+    /// `--ulimit` on RUN.
+    Ulimit,
+    /// `--shm-size` as a tmpfs on /dev/shm.
+    ShmSize,
+    /// `--cgroup-parent` on RUN.
+    CgroupParent,
+    /// Memory and CPU limits on RUN.
+    LinuxResources,
+    /// Read-write bind mounts whose writes are dropped.
+    BindNoOutput,
+    /// `COPY --exclude` and `COPY --parents` patterns.
+    CopyPatterns,
+    /// A symbolic `--chmod` (`u+x`), sent as the copy's mode string.
+    SymbolicChmod,
+    /// `COPY --link` as a merge op.
+    MergeOp,
+    /// The build context read without comparing file metadata.
+    LocalDiffer,
+}
+
+impl Gate {
+    pub const ALL: [Gate; 10] = [
+        Gate::FileOp,
+        Gate::Ulimit,
+        Gate::ShmSize,
+        Gate::CgroupParent,
+        Gate::LinuxResources,
+        Gate::BindNoOutput,
+        Gate::CopyPatterns,
+        Gate::SymbolicChmod,
+        Gate::MergeOp,
+        Gate::LocalDiffer,
+    ];
+
+    /// The BuildKit release that registered [`Gate::cap`], for error messages.
+    pub const fn since(self) -> &'static str {
+        match self {
+            Gate::FileOp => "v0.5",
+            Gate::BindNoOutput => "v0.7",
+            Gate::CopyPatterns | Gate::LocalDiffer => "v0.9",
+            Gate::Ulimit | Gate::ShmSize | Gate::CgroupParent | Gate::MergeOp => "v0.10",
+            Gate::SymbolicChmod => "v0.17",
+            Gate::LinuxResources => "v0.31",
+        }
+    }
+
+    /// The registered cap that decides this gate.
+    pub const fn cap(self) -> &'static str {
+        match self {
+            Gate::FileOp => "file.base",
+            Gate::Ulimit => "exec.meta.ulimit",
+            Gate::ShmSize => "exec.mount.tmpfs.size",
+            Gate::CgroupParent => "exec.meta.cgroup.parent",
+            Gate::LinuxResources => "exec.meta.linux.resources",
+            Gate::BindNoOutput => "exec.mount.bind.readwrite-nooutput",
+            Gate::CopyPatterns => "file.copy.includeexcludepatterns",
+            // Its own cap, file.copy.modestring, is never registered. BuildKit v0.17.0
+            // brought the mode string and registered exec.validexitcode in the same release.
+            Gate::SymbolicChmod => "exec.validexitcode",
+            Gate::MergeOp => "mergeop",
+            Gate::LocalDiffer => "source.local.differ",
+        }
+    }
+}
 
 /// The caps BuildKit's Go client assumes when `Ping` returns none (`defaultLLBCaps`).
 pub const DEFAULT_LLB_CAPS: &[&str] = &[
@@ -140,7 +221,7 @@ pub struct Capabilities {
 impl Capabilities {
     /// All caps of a current BuildKit (what `--resolve none` assumes).
     pub fn all() -> Self {
-        ALL_LLB_CAPS.iter().copied().collect()
+        REGISTERED_LLB_CAPS.iter().copied().collect()
     }
 
     /// The frozen defaults for a BuildKit that reports no caps.
@@ -148,8 +229,15 @@ impl Capabilities {
         DEFAULT_LLB_CAPS.iter().copied().collect()
     }
 
-    pub fn supports(&self, cap: &str) -> bool {
-        self.caps.contains(cap)
+    /// Whether the engine lets the lowering take this decision.
+    pub fn allows(&self, gate: Gate) -> bool {
+        self.caps.contains(gate.cap())
+    }
+
+    /// Whether the engine accepts ops that declare `cap` in their metadata (an unregistered
+    /// ID is accepted: BuildKit takes the Go client's ops that declare one).
+    pub fn accepts_declared(&self, cap: &str) -> bool {
+        self.caps.contains(cap) || UNREGISTERED_LLB_CAPS.contains(&cap)
     }
 
     pub fn insert(&mut self, cap: impl Into<String>) {
@@ -170,5 +258,31 @@ impl<S: Into<String>> FromIterator<S> for Capabilities {
         Capabilities {
             caps: iter.into_iter().map(Into::into).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every cap the lowering decides by is one BuildKit registers, so `Ping` can list it.
+    #[test]
+    fn every_gate_is_a_registered_cap() {
+        for gate in Gate::ALL {
+            assert!(
+                REGISTERED_LLB_CAPS.contains(&gate.cap()),
+                "{gate:?} is gated on {:?}, which BuildKit does not register",
+                gate.cap()
+            );
+        }
+        for cap in UNREGISTERED_LLB_CAPS {
+            assert!(!REGISTERED_LLB_CAPS.contains(cap));
+        }
+    }
+
+    #[test]
+    fn a_current_engine_allows_a_symbolic_chmod_and_v0_8_does_not() {
+        assert!(Capabilities::all().allows(Gate::SymbolicChmod));
+        assert!(!Capabilities::legacy_defaults().allows(Gate::SymbolicChmod));
     }
 }

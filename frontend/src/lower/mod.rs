@@ -29,7 +29,7 @@ pub use dump::definition_json;
 pub use registry::RegistryResolver;
 pub use words::Words;
 
-pub use caps::{Capabilities, ALL_LLB_CAPS, DEFAULT_LLB_CAPS};
+pub use caps::{Capabilities, Gate, DEFAULT_LLB_CAPS, REGISTERED_LLB_CAPS, UNREGISTERED_LLB_CAPS};
 pub use error::{CompileError, ErrorKind};
 pub use request::{
     BuildRequest, ExtraHost, LocalSession, NamedContext, NetworkMode, NoCache, Ulimit,
@@ -131,7 +131,7 @@ async fn compile_inner(
     if request.dockerfile.is_empty() {
         return Err(CompileError::request("the Dockerfile cannot be empty"));
     }
-    if request.caps.iter().next().is_some() && !request.caps.supports("file.base") {
+    if request.caps.iter().next().is_some() && !request.caps.allows(caps::Gate::FileOp) {
         return Err(CompileError::new(
             ErrorKind::Unsupported,
             None,

@@ -1,5 +1,8 @@
-//! Builds through the Docker engine's BuildKit with the docker CLI (Debian's 20.10 client at
-//! /usr/bin/docker by default), and reads image configs back with `docker save`.
+//! Builds through the Docker engine's BuildKit with the docker CLI, and reads image configs
+//! back with `docker save`. Two clients (scripts/e2e-env.sh): Debian's 20.10 at
+//! /usr/bin/docker, which builds with `docker build` and `DOCKER_BUILDKIT=1`, and the current
+//! one with buildx, which builds with `docker buildx build` as users type it. The engine is
+//! the one `DOCKER_HOST` names; `DOCKER_CONFIG` finds buildx.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -76,18 +79,69 @@ impl Outcome {
 pub struct Docker {
     pub bin: PathBuf,
     pub timeout: Duration,
+    /// Builds go through `docker buildx build` (the client has the buildx plugin).
+    pub buildx: bool,
 }
 
 impl Docker {
+    /// A client at `bin`, building with buildx when the client has it.
+    pub fn new(bin: PathBuf, timeout: Duration) -> Self {
+        let buildx = Command::new(&bin)
+            .args(["buildx", "version"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        Docker {
+            bin,
+            timeout,
+            buildx,
+        }
+    }
+
+    /// `--docker PATH`, else `$DOCKER`, else Debian's 20.10 client.
+    pub fn from_arg(bin: Option<PathBuf>, timeout: Duration) -> Self {
+        let bin = bin
+            .or_else(|| std::env::var_os("DOCKER").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("/usr/bin/docker"));
+        Docker::new(bin, timeout)
+    }
+
     fn command(&self) -> Command {
         let mut cmd = Command::new(&self.bin);
         cmd.env("DOCKER_BUILDKIT", "1");
         cmd
     }
 
-    pub fn build(&self, spec: &BuildSpec, frontend: &Frontend) -> anyhow::Result<Outcome> {
+    /// `docker buildx build` or `docker build`, with plain progress.
+    pub fn build_command(&self) -> Command {
         let mut cmd = self.command();
+        if self.buildx {
+            cmd.arg("buildx");
+        }
         cmd.arg("build").arg("--progress=plain");
+        cmd
+    }
+
+    /// `docker 28.5, buildx 0.29` / `docker 20.10`, for summary lines.
+    pub fn label(&self) -> String {
+        let server = self.server_version();
+        let mut label = format!("docker {}", major_minor(&server));
+        if self.buildx {
+            let out = self.command().args(["buildx", "version"]).output();
+            let text = out
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default();
+            // `github.com/docker/buildx 0.29.1+ds1 ...` or `... v0.29.1 ...`
+            if let Some(v) = text.split_whitespace().nth(1) {
+                label.push_str(&format!(", buildx {}", major_minor(v.trim_start_matches('v'))));
+            }
+        }
+        label
+    }
+
+    pub fn build(&self, spec: &BuildSpec, frontend: &Frontend) -> anyhow::Result<Outcome> {
+        let mut cmd = self.build_command();
         if spec.no_cache {
             cmd.arg("--no-cache");
         }
@@ -258,7 +312,12 @@ impl Docker {
     }
 }
 
-fn run_with_timeout(mut cmd: Command, timeout: Duration) -> anyhow::Result<Outcome> {
+/// `28.5.2+dfsg4` -> `28.5`
+fn major_minor(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> anyhow::Result<Outcome> {
     let start = Instant::now();
     let mut child = cmd
         .stdin(Stdio::null())

@@ -3,6 +3,7 @@
 
 use super::gofmt::*;
 use super::*;
+use crate::lower::Gate;
 
 pub(super) struct CopyCfg<'a> {
     pub(super) files: &'a SourcesAndDest,
@@ -71,30 +72,30 @@ pub(super) fn dispatch_copy(
     // silently ignore the fields. `--exclude` is refused there (ignoring it could put files
     // the user meant to keep out, such as credentials, into the image). `--parents` degrades
     // as with BuildKit's own frontend: the engine copies the whole pivot directory.
-    if cfg.parents && !ctx.caps.supports("file.copy.includeexcludepatterns") {
+    if cfg.parents && !ctx.caps.allows(Gate::CopyPatterns) {
         tracing::warn!(
             "line {}: this BuildKit lacks include patterns; COPY --parents copies the whole source directory, as BuildKit's own frontend does here",
             range.start_line
         );
     }
-    let needs: [(bool, &str, &str); 2] = [
-        (
-            !cfg.excludes.is_empty(),
-            "file.copy.includeexcludepatterns",
-            "--exclude",
-        ),
+    let needs: [(bool, Gate, &str); 2] = [
+        (!cfg.excludes.is_empty(), Gate::CopyPatterns, "--exclude"),
         (
             matches!(cfg.chmod, Some(Chmod::Symbolic(_))),
-            "file.copy.modestring",
+            Gate::SymbolicChmod,
             "a symbolic --chmod",
         ),
     ];
-    for (used, cap, what) in needs {
-        if used && !ctx.caps.supports(cap) {
+    for (used, gate, what) in needs {
+        if used && !ctx.caps.allows(gate) {
             return Err(CompileError::new(
                 crate::lower::ErrorKind::Unsupported,
                 Some(range),
-                format!("{what} needs a newer BuildKit: this one lacks the LLB capability {cap:?}"),
+                format!(
+                    "{what} needs BuildKit {}: this one lacks the LLB capability {:?}",
+                    gate.since(),
+                    gate.cap()
+                ),
             ));
         }
     }
@@ -325,7 +326,7 @@ pub(super) fn dispatch_copy(
     msg.push(' ');
     msg.push_str(&cfg.files.dest);
 
-    let use_merge = ctx.caps.supports("mergeop") && cfg.link && cfg.chmod_raw.is_empty();
+    let use_merge = ctx.caps.allows(Gate::MergeOp) && cfg.link && cfg.chmod_raw.is_empty();
     let base = if use_merge { None } else { d.state.out };
     if let Some(first) = actions.first_mut() {
         first.input = as_input(base);

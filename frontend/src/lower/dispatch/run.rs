@@ -3,6 +3,7 @@
 
 use super::gofmt::*;
 use super::*;
+use crate::lower::Gate;
 
 /// `RUN ` and then `runCommandString`: `|N K=V ... args`, for history.
 pub(super) fn run_command_string(
@@ -193,7 +194,7 @@ pub(super) fn dispatch_run(
         Some(RunNetwork::Host) => exec.network = Network::Host,
         Some(RunNetwork::Default) | None => {}
     }
-    if ctx.caps.supports("exec.meta.ulimit") {
+    if ctx.caps.allows(Gate::Ulimit) {
         exec.ulimits = ctx
             .req
             .ulimits
@@ -208,7 +209,7 @@ pub(super) fn dispatch_run(
             "RUN --device is a labs feature of the stock frontend and is not supported by mstage",
         ));
     }
-    if ctx.caps.supports("exec.mount.tmpfs.size") && ctx.req.shm_size > 0 {
+    if ctx.caps.allows(Gate::ShmSize) && ctx.req.shm_size > 0 {
         exec.mounts.push(ExecMount {
             target: "/dev/shm".into(),
             source: None,
@@ -220,7 +221,7 @@ pub(super) fn dispatch_run(
             },
         });
     }
-    if ctx.caps.supports("exec.meta.cgroup.parent") {
+    if ctx.caps.allows(Gate::CgroupParent) {
         if let Some(cg) = &ctx.req.cgroup_parent {
             exec.cgroup_parent = cg.clone();
         }
@@ -276,7 +277,7 @@ pub(super) fn dispatch_run(
                 .req
                 .linux_resources
                 .clone()
-                .filter(|_| ctx.caps.supports("exec.meta.linux.resources")),
+                .filter(|_| ctx.caps.allows(Gate::LinuxResources)),
             ..Default::default()
         },
     );
@@ -350,7 +351,7 @@ pub(super) fn dispatch_run_mounts(
         if m.readonly {
             readonly = true;
         } else if m.mount_type == MountType::Bind
-            && ctx.caps.supports("exec.mount.bind.readwrite-nooutput")
+            && ctx.caps.allows(Gate::BindNoOutput)
         {
             no_output = true;
         }

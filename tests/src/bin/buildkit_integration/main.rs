@@ -391,14 +391,7 @@ fn main() -> anyhow::Result<()> {
     let runner = Runner {
         restart_engine: args.restart_engine.clone(),
         restart_lock: Mutex::new(()),
-        docker: Docker {
-            bin: args
-                .docker
-                .clone()
-                .or_else(|| std::env::var_os("DOCKER").map(PathBuf::from))
-                .unwrap_or_else(|| PathBuf::from("/usr/bin/docker")),
-            timeout: Duration::from_secs(args.timeout),
-        },
+        docker: Docker::from_arg(args.docker.clone(), Duration::from_secs(args.timeout)),
         frontend,
         work: args.work.clone(),
         keep: args.keep,

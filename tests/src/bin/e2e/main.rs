@@ -352,14 +352,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     dirs.sort();
     let harness = Harness {
-        docker: Docker {
-            bin: args
-                .docker
-                .clone()
-                .or_else(|| std::env::var_os("DOCKER").map(PathBuf::from))
-                .unwrap_or_else(|| PathBuf::from("/usr/bin/docker")),
-            timeout: Duration::from_secs(args.timeout),
-        },
+        docker: Docker::from_arg(args.docker.clone(), Duration::from_secs(args.timeout)),
         frontend: match args.frontend.as_str() {
             "stock" => Frontend::Stock,
             image => Frontend::Image(image.to_string()),
