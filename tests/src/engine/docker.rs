@@ -37,6 +37,10 @@ pub enum Output {
     Tar(PathBuf),
     /// `-t TAG`: an image in the engine's store, for config checks and later `FROM`s.
     Image(String),
+    /// `-o type=oci,dest=PATH` without provenance (buildx only): the index and every
+    /// platform's manifest, config and layers. Provenance would name the frontend, which
+    /// differs between the two builds by design.
+    Oci(PathBuf),
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +54,8 @@ pub struct BuildSpec {
     /// secret id -> file holding the value
     pub secrets: Vec<(String, PathBuf)>,
     pub labels: BTreeMap<String, String>,
+    /// `--build-context NAME=VALUE` (buildx only): a directory or `docker-image://REF`.
+    pub build_contexts: BTreeMap<String, String>,
     pub no_cache: bool,
     pub shm_size: Option<String>,
     pub ulimits: Vec<String>,
@@ -134,7 +140,10 @@ impl Docker {
                 .unwrap_or_default();
             // `github.com/docker/buildx 0.29.1+ds1 ...` or `... v0.29.1 ...`
             if let Some(v) = text.split_whitespace().nth(1) {
-                label.push_str(&format!(", buildx {}", major_minor(v.trim_start_matches('v'))));
+                label.push_str(&format!(
+                    ", buildx {}",
+                    major_minor(v.trim_start_matches('v'))
+                ));
             }
         }
         label
@@ -168,6 +177,9 @@ impl Docker {
         for (k, v) in &spec.labels {
             cmd.arg("--label").arg(format!("{k}={v}"));
         }
+        for (name, value) in &spec.build_contexts {
+            cmd.arg("--build-context").arg(format!("{name}={value}"));
+        }
         if let Some(s) = &spec.shm_size {
             cmd.arg("--shm-size").arg(s);
         }
@@ -181,6 +193,11 @@ impl Docker {
             }
             Output::Image(tag) => {
                 cmd.arg("-t").arg(tag);
+            }
+            Output::Oci(dest) => {
+                cmd.arg("--provenance=false")
+                    .arg("-o")
+                    .arg(format!("type=oci,dest={}", dest.display()));
             }
         }
         cmd.arg(&spec.context);
@@ -239,7 +256,10 @@ impl Docker {
         for entry in archive.entries()? {
             let mut entry = entry?;
             let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            if path.ends_with(".json") {
+            // 20.10 saves the config as `<id>.json`; the containerd image store saves an
+            // OCI layout where it is a blob like any other (layers are the large ones).
+            let small_blob = path.starts_with("blobs/") && entry.size() < 4 << 20;
+            if path.ends_with(".json") || small_blob {
                 let mut data = Vec::new();
                 entry.read_to_end(&mut data)?;
                 jsons.insert(path, data);

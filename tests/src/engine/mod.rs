@@ -5,5 +5,6 @@ pub mod check;
 pub mod compare;
 pub mod docker;
 pub mod expect;
+pub mod oci;
 pub mod prepare;
 pub mod tree;

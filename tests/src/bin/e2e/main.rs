@@ -4,22 +4,26 @@
 //! identical file trees and configs. See tests/e2e/README.md for the case format.
 //!
 //!   e2e [--frontend mstage:dev|stock] [--only REGEX]...
+//!
+//! It runs against the engine `DOCKER_HOST` names, with `docker buildx build` where the
+//! client has buildx (scripts/e2e-env.sh sets both up for either engine).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use serde::Deserialize;
 use serde_json::Value;
 
 use mstage_tests::engine::docker::{BuildSpec, Docker, Frontend, Outcome, Output};
-use mstage_tests::engine::expect::Expect;
-use mstage_tests::engine::tree::{Kind, Tree};
-use mstage_tests::engine::{check, compare, prepare};
+use mstage_tests::engine::oci::{self, Layout};
+use mstage_tests::engine::tree::Tree;
+use mstage_tests::engine::{check, compare};
 
-const SYNTAX_LINE: &str = "# syntax=mstage:dev";
+mod case;
+mod checks;
+
+use case::{tag_kind, CaseSpec, Prepared};
 
 #[derive(Parser, Debug)]
 #[command(about = "Builds the e2e cases through mstage and compares them with the stock frontend")]
@@ -46,29 +50,15 @@ struct Args {
     verbose: bool,
 }
 
-/// `case.json` (optional; every field has a default).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct CaseSpec {
-    /// What the case shows, for people reading the output.
-    #[allow(dead_code)]
-    description: Option<String>,
-    build_args: BTreeMap<String, String>,
-    target: Option<String>,
-    /// secret id -> value, passed with `--secret`
-    secrets: BTreeMap<String, String>,
-    platform: Option<String>,
-    /// Build with the stock frontend too and require identical images (default true; set
-    /// false for features the engine's built-in frontend lacks, e.g. heredocs on 20.10).
-    compare_stock: Option<bool>,
-    /// Checks on the mstage build, in the BuildKit integration cases' `expect` format.
-    expect: Expect,
-    /// An uncached build (`--no-cache`) must take at most this long.
-    max_seconds: Option<f64>,
-    /// A second identical build must be fully cached.
-    rebuild_cached: bool,
-    /// Strings (secret values) that must appear nowhere in the image: files, config, history.
-    not_in_image: Vec<String>,
+/// How a case ended.
+enum Verdict {
+    /// Passed; `compared` when the stock frontend built it too and matched.
+    Pass {
+        compared: bool,
+    },
+    Fail(Vec<String>),
+    /// Not run on this engine, and why.
+    Skip(String),
 }
 
 struct Harness {
@@ -76,144 +66,202 @@ struct Harness {
     frontend: Frontend,
     work: PathBuf,
     verbose: bool,
+    /// `28.5`: the engine's major.minor, for `stock_lacks`.
+    engine_version: String,
 }
 
 /// One build of a case: its file tree and image config.
 struct Built {
     tree: Tree,
     config: Value,
+    log: String,
 }
 
+/// With BUILDKIT_SYNTAX unset, the Dockerfile's own `# syntax=` line picks the frontend.
+const BY_SYNTAX_LINE: Frontend = Frontend::Stock;
+
 impl Harness {
-    fn run(&self, name: &str, dir: &Path) -> anyhow::Result<Vec<String>> {
-        let spec: CaseSpec = match std::fs::read_to_string(dir.join("case.json")) {
-            Ok(text) => serde_json::from_str(&text).context("parsing case.json")?,
-            Err(_) => CaseSpec::default(),
-        };
-        let dockerfile =
-            std::fs::read_to_string(dir.join("Dockerfile")).context("reading Dockerfile")?;
-        let Some(rest) = dockerfile.strip_prefix(SYNTAX_LINE) else {
-            bail!("the Dockerfile's first line must be `{SYNTAX_LINE}`");
-        };
-
-        std::fs::create_dir_all(&self.work)?;
-        let scratch = tempfile::Builder::new()
-            .prefix(&format!("{name}."))
-            .tempdir_in(&self.work)?;
-        let context = scratch.path().join("context");
-        prepare::copy_tree(dir, &context)?;
-        let _ = std::fs::remove_file(context.join("case.json"));
-        // The syntax line is swapped per frontend; same line count, so error lines agree.
-        let write_dockerfile = |frontend: &Frontend| -> anyhow::Result<PathBuf> {
-            let (sub, first) = match frontend {
-                Frontend::Stock => ("stock", "#".to_string()),
-                Frontend::Image(image) => ("frontend", format!("# syntax={image}")),
-            };
-            let d = scratch.path().join(sub);
-            std::fs::create_dir_all(&d)?;
-            std::fs::write(d.join("Dockerfile"), format!("{first}{rest}"))?;
-            // A Dockerfile-specific ignore file is read from beside the Dockerfile.
-            let own_ignore = dir.join("Dockerfile.dockerignore");
-            if own_ignore.exists() {
-                std::fs::copy(&own_ignore, d.join("Dockerfile.dockerignore"))?;
-            }
-            Ok(d.join("Dockerfile"))
-        };
-        let mut secrets = Vec::new();
-        for (id, value) in &spec.secrets {
-            let path = scratch.path().join(format!("secret-{id}"));
-            std::fs::write(&path, value)?;
-            secrets.push((id.clone(), path));
+    fn run(&self, name: &str, dir: &Path) -> anyhow::Result<Verdict> {
+        let case = CaseSpec::read(dir)?;
+        if let Some(why) = case.skip_on(&self.engine_version) {
+            return Ok(Verdict::Skip(why));
         }
-        let base = BuildSpec {
-            context: context.clone(),
-            dockerfile: Some(write_dockerfile(&self.frontend)?),
-            build_args: spec.build_args.clone(),
-            target: spec.target.clone(),
-            platform: spec.platform.clone(),
-            secrets,
-            labels: BTreeMap::new(),
-            no_cache: false,
-            shm_size: None,
-            ulimits: Vec::new(),
-            output: Output::Tar(scratch.path().join("frontend.tar")),
-        };
-        // No syntax override: with BUILDKIT_SYNTAX unset the `# syntax=` line picks the frontend.
-        let none = Frontend::Stock;
-        let mut reasons = Vec::new();
-
-        if spec.expect.expects_error() {
-            let out = self.docker.build(&base, &none)?;
-            if out.success {
-                reasons.push("build succeeded, expected an error".into());
-            } else {
-                reasons.extend(check::error(&spec.expect, &out.error_text()));
-            }
-            if !reasons.is_empty() {
-                self.dump(name, &out);
-            }
-            return Ok(reasons);
-        }
-
-        let tag = |who: &str| format!("mstage-e2e/{}:{who}", name.to_lowercase());
+        let prepared = Prepared::new(name, dir, &self.work)?;
         let mut tags = Vec::new();
-        let result = (|| -> anyhow::Result<Vec<String>> {
-            let mut reasons = Vec::new();
-            let timed = BuildSpec {
-                no_cache: spec.max_seconds.is_some(),
-                ..base.clone()
-            };
-            let (built, elapsed) = match self.build(&timed, &none, &tag("frontend"), &mut tags)? {
-                Ok(b) => b,
-                Err(r) => return Ok(vec![r]),
-            };
-            if let Some(max) = spec.max_seconds {
-                if elapsed > Duration::from_secs_f64(max) {
-                    reasons.push(format!("uncached build took {elapsed:.1?}, limit {max} s"));
-                }
-            }
-            if spec.rebuild_cached {
-                let again = self.docker.build(
-                    &BuildSpec {
-                        output: Output::Image(tag("frontend")),
-                        ..base.clone()
-                    },
-                    &none,
-                )?;
-                reasons.extend(fully_cached(&again));
-            }
-            reasons.extend(check::files(&spec.expect, &built.tree, &context));
-            reasons.extend(check::image(&spec.expect, &built.config));
-            for secret in &spec.not_in_image {
-                reasons.extend(find_string(&built, secret));
-            }
-            if spec.compare_stock.unwrap_or(true) {
-                let stock = BuildSpec {
-                    dockerfile: Some(write_dockerfile(&Frontend::Stock)?),
-                    output: Output::Tar(scratch.path().join("stock.tar")),
-                    no_cache: false,
-                    ..base.clone()
-                };
-                match self.build(&stock, &none, &tag("stock"), &mut tags)? {
-                    Ok((s, _)) => {
-                        let tree_diff = compare::trees(&s.tree, &built.tree);
-                        let config_diff = compare::configs(&s.config, &built.config);
-                        reasons.extend(
-                            tree_diff
-                                .into_iter()
-                                .chain(config_diff)
-                                .map(|d| format!("stock vs {}: {d}", self.frontend)),
-                        );
-                    }
-                    Err(r) => reasons.push(format!("stock frontend: {r}")),
-                }
-            }
-            Ok(reasons)
-        })();
+        let result = self.run_prepared(name, &case, &prepared, &mut tags);
         for t in &tags {
             self.docker.remove_image(t);
         }
-        result
+        let compared = case.compares_stock(&self.engine_version) && !case.expect.expects_error();
+        Ok(match result? {
+            reasons if reasons.is_empty() => Verdict::Pass { compared },
+            reasons => Verdict::Fail(reasons),
+        })
+    }
+
+    fn run_prepared(
+        &self,
+        name: &str,
+        case: &CaseSpec,
+        prepared: &Prepared,
+        tags: &mut Vec<String>,
+    ) -> anyhow::Result<Vec<String>> {
+        let mine = prepared.spec(case, &self.frontend)?;
+        for pre in &case.prebuild {
+            let spec = BuildSpec {
+                target: Some(pre.target.clone()),
+                output: Output::Image(pre.tag.clone()),
+                ..mine.clone()
+            };
+            let out = self.docker.build(&spec, &BY_SYNTAX_LINE)?;
+            if !out.success {
+                self.dump(&pre.tag, &out);
+                return Ok(vec![format!(
+                    "prebuild of {}: {}",
+                    pre.target,
+                    check::shorten(&out.error_text())
+                )]);
+            }
+            tags.push(pre.tag.clone());
+        }
+        if case.expect.expects_error() {
+            return self.run_error(name, case, &mine);
+        }
+        let stock = if case.compares_stock(&self.engine_version) {
+            Some(prepared.spec(case, &Frontend::Stock)?)
+        } else {
+            None
+        };
+        if case.oci {
+            return self.run_oci(prepared, &mine, stock.as_ref());
+        }
+        self.run_image(name, case, prepared, &mine, stock.as_ref(), tags)
+    }
+
+    /// The build must fail with the error the case expects.
+    fn run_error(
+        &self,
+        name: &str,
+        case: &CaseSpec,
+        spec: &BuildSpec,
+    ) -> anyhow::Result<Vec<String>> {
+        let out = self.docker.build(spec, &BY_SYNTAX_LINE)?;
+        let reasons = if out.success {
+            vec!["build succeeded, expected an error".into()]
+        } else {
+            check::error(&case.expect, &out.error_text())
+        };
+        if !reasons.is_empty() {
+            self.dump(name, &out);
+        }
+        Ok(reasons)
+    }
+
+    /// Both builds exported as OCI layouts: the same platforms, configs and layers.
+    fn run_oci(
+        &self,
+        prepared: &Prepared,
+        mine: &BuildSpec,
+        stock: Option<&BuildSpec>,
+    ) -> anyhow::Result<Vec<String>> {
+        let export = |spec: &BuildSpec, who: &str| -> anyhow::Result<Result<Layout, String>> {
+            let dest = prepared.path(&format!("{who}-oci.tar"));
+            let spec = BuildSpec {
+                output: Output::Oci(dest.clone()),
+                ..spec.clone()
+            };
+            let out = self.docker.build(&spec, &BY_SYNTAX_LINE)?;
+            if !out.success {
+                self.dump(who, &out);
+                return Ok(Err(format!(
+                    "{who} build failed: {}",
+                    check::shorten(&out.error_text())
+                )));
+            }
+            Ok(Ok(Layout::from_tar_file(&dest)?))
+        };
+        let a = match export(mine, "frontend")? {
+            Ok(l) => l,
+            Err(r) => return Ok(vec![r]),
+        };
+        let Some(stock) = stock else {
+            return Ok(Vec::new());
+        };
+        Ok(match export(stock, "stock")? {
+            Ok(b) => oci::layouts(&b, &a)
+                .into_iter()
+                .map(|d| format!("stock vs {}: {d}", self.frontend))
+                .collect(),
+            Err(r) => vec![r],
+        })
+    }
+
+    /// Built to a tar and an image; checked against the case and the stock frontend's build.
+    fn run_image(
+        &self,
+        name: &str,
+        case: &CaseSpec,
+        prepared: &Prepared,
+        mine: &BuildSpec,
+        stock: Option<&BuildSpec>,
+        tags: &mut Vec<String>,
+    ) -> anyhow::Result<Vec<String>> {
+        let tag = |who: &str| format!("mstage-e2e/{}:{who}", name.to_lowercase());
+        let mut reasons = Vec::new();
+        let timed = BuildSpec {
+            no_cache: case.no_cache || case.max_seconds.is_some(),
+            ..mine.clone()
+        };
+        let (built, elapsed) = match self.build(&timed, &tag("frontend"), tags)? {
+            Ok(b) => b,
+            Err(r) => return Ok(vec![r]),
+        };
+        if let Some(max) = case.max_seconds {
+            if elapsed > Duration::from_secs_f64(max) {
+                reasons.push(format!("uncached build took {elapsed:.1?}, limit {max} s"));
+            }
+        }
+        if case.rebuild_cached {
+            let again = BuildSpec {
+                output: Output::Image(tag("frontend")),
+                ..mine.clone()
+            };
+            reasons.extend(checks::fully_cached(
+                &self.docker.build(&again, &BY_SYNTAX_LINE)?,
+            ));
+        }
+        for text in &case.log_contains {
+            if !built.log.contains(text.as_str()) {
+                reasons.push(format!("the build log lacks {text:?}"));
+            }
+        }
+        reasons.extend(check::files(&case.expect, &built.tree, &prepared.context));
+        reasons.extend(check::image(&case.expect, &built.config));
+        for secret in &case.not_in_image {
+            reasons.extend(checks::find_string(&built.tree, &built.config, secret));
+        }
+        let my_warnings = checks::warning_lines(&built.log);
+        reasons.extend(checks::missing_warnings(&case.warnings, &my_warnings));
+        let Some(stock) = stock else {
+            return Ok(reasons);
+        };
+        match self.build(stock, &tag(tag_kind(&Frontend::Stock)), tags)? {
+            Ok((s, _)) => {
+                let mut diffs = compare::trees(&s.tree, &built.tree);
+                diffs.extend(compare::configs(&s.config, &built.config));
+                let stock_warnings = checks::warning_lines(&s.log);
+                if stock_warnings != my_warnings {
+                    diffs.push(format!("warnings {stock_warnings:?} vs {my_warnings:?}"));
+                }
+                reasons.extend(
+                    diffs
+                        .into_iter()
+                        .map(|d| format!("stock vs {}: {d}", self.frontend)),
+                );
+            }
+            Err(r) => reasons.push(format!("stock frontend: {r}")),
+        }
+        Ok(reasons)
     }
 
     /// Builds to a tar export and to an image (cached the second time); `Err` holds why the
@@ -221,7 +269,6 @@ impl Harness {
     fn build(
         &self,
         spec: &BuildSpec,
-        frontend: &Frontend,
         tag: &str,
         tags: &mut Vec<String>,
     ) -> anyhow::Result<Result<(Built, Duration), String>> {
@@ -229,7 +276,7 @@ impl Harness {
             bail!("build() needs a tar output");
         };
         let start = Instant::now();
-        let out = self.docker.build(spec, frontend)?;
+        let out = self.docker.build(spec, &BY_SYNTAX_LINE)?;
         let elapsed = start.elapsed();
         if !out.success {
             self.dump(tag, &out);
@@ -240,23 +287,28 @@ impl Harness {
         }
         let tree = Tree::from_tar_file(tar)?;
         tags.push(tag.to_string());
-        let out = self.docker.build(
-            &BuildSpec {
-                output: Output::Image(tag.to_string()),
-                no_cache: false,
-                ..spec.clone()
-            },
-            frontend,
-        )?;
-        if !out.success {
-            self.dump(tag, &out);
+        let image = BuildSpec {
+            output: Output::Image(tag.to_string()),
+            no_cache: false,
+            ..spec.clone()
+        };
+        let again = self.docker.build(&image, &BY_SYNTAX_LINE)?;
+        if !again.success {
+            self.dump(tag, &again);
             return Ok(Err(format!(
                 "image build failed: {}",
-                check::shorten(&out.error_text())
+                check::shorten(&again.error_text())
             )));
         }
         let config = self.docker.image_config(tag)?;
-        Ok(Ok((Built { tree, config }, elapsed)))
+        Ok(Ok((
+            Built {
+                tree,
+                config,
+                log: out.log,
+            },
+            elapsed,
+        )))
     }
 
     fn dump(&self, what: &str, out: &Outcome) {
@@ -267,71 +319,6 @@ impl Harness {
             );
         }
     }
-}
-
-/// Every build step of the log (not the frontend's own bookkeeping) was served from cache.
-fn fully_cached(out: &Outcome) -> Vec<String> {
-    if !out.success {
-        return vec![format!(
-            "rebuild failed: {}",
-            check::shorten(&out.error_text())
-        )];
-    }
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let mut cached = std::collections::BTreeSet::new();
-    for line in out.log.lines() {
-        let Some(rest) = line.strip_prefix('#') else {
-            continue;
-        };
-        let Some((id, text)) = rest.split_once(' ') else {
-            continue;
-        };
-        if text == "CACHED" {
-            cached.insert(id.to_string());
-        } else if !names.contains_key(id) && !text.starts_with("sha256:") {
-            names.insert(id.to_string(), text.to_string());
-        }
-    }
-    let steps: Vec<(&String, &String)> = names
-        .iter()
-        .filter(|(_, n)| {
-            !(n.starts_with("[internal]")
-                || n.starts_with("resolve image config")
-                || n.starts_with("load metadata")
-                || n.starts_with("docker-image://")
-                || n.starts_with("exporting")
-                || n.starts_with("naming")
-                // An image source is never reported CACHED, only DONE; it runs nothing.
-                || n.contains("] FROM "))
-        })
-        .collect();
-    if steps.is_empty() {
-        return vec!["rebuild log shows no build steps to check for caching".into()];
-    }
-    steps
-        .into_iter()
-        .filter(|(id, _)| !cached.contains(*id))
-        .map(|(_, n)| format!("rebuild not cached: {n}"))
-        .collect()
-}
-
-/// Where `needle` shows up in the image: file contents, config and history.
-fn find_string(built: &Built, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for (path, entry) in built.tree.entries() {
-        if let Kind::File(data) = &entry.kind {
-            if data
-                .windows(needle.len().max(1))
-                .any(|w| w == needle.as_bytes())
-            {
-                found.push(format!("/{path} contains the secret value"));
-            }
-        }
-    }
-    if built.config.to_string().contains(needle) {
-        found.push("the image config or history contains the secret value".into());
-    }
-    found
 }
 
 fn main() -> anyhow::Result<()> {
@@ -351,16 +338,25 @@ fn main() -> anyhow::Result<()> {
         .filter(|p| p.join("Dockerfile").is_file())
         .collect();
     dirs.sort();
+    let docker = Docker::from_arg(args.docker.clone(), Duration::from_secs(args.timeout));
+    let engine_version = docker
+        .server_version()
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".");
     let harness = Harness {
-        docker: Docker::from_arg(args.docker.clone(), Duration::from_secs(args.timeout)),
+        docker,
         frontend: match args.frontend.as_str() {
             "stock" => Frontend::Stock,
             image => Frontend::Image(image.to_string()),
         },
         work: args.work.clone(),
         verbose: args.verbose,
+        engine_version,
     };
-    let (mut passed, mut total, mut failures) = (0, 0, Vec::new());
+    let (mut passed, mut compared, mut total) = (0, 0, 0);
+    let (mut failures, mut skipped) = (Vec::new(), Vec::new());
     for dir in dirs {
         let name = dir
             .file_name()
@@ -370,25 +366,40 @@ fn main() -> anyhow::Result<()> {
         if !filters.is_empty() && !filters.iter().any(|f| f.is_match(&name)) {
             continue;
         }
-        total += 1;
         let start = Instant::now();
-        let reasons = harness
+        let verdict = harness
             .run(&name, &dir)
-            .unwrap_or_else(|e| vec![format!("harness error: {e:#}")]);
-        if reasons.is_empty() {
-            passed += 1;
-            eprintln!("PASS {name} ({:.1}s)", start.elapsed().as_secs_f64());
-        } else {
-            eprintln!("FAIL {name} ({:.1}s)", start.elapsed().as_secs_f64());
-            for r in &reasons {
-                eprintln!("    {r}");
+            .unwrap_or_else(|e| Verdict::Fail(vec![format!("harness error: {e:#}")]));
+        let secs = start.elapsed().as_secs_f64();
+        match verdict {
+            Verdict::Skip(why) => {
+                eprintln!("SKIP {name} ({why})");
+                skipped.push(format!("{name} ({why})"));
+                continue;
             }
-            failures.push((name, reasons));
+            Verdict::Pass { compared: c } => {
+                passed += 1;
+                compared += usize::from(c);
+                eprintln!("PASS {name} ({secs:.1}s)");
+            }
+            Verdict::Fail(reasons) => {
+                eprintln!("FAIL {name} ({secs:.1}s)");
+                for r in &reasons {
+                    eprintln!("    {r}");
+                }
+                failures.push((name, reasons));
+            }
         }
+        total += 1;
     }
     println!(
-        "e2e: {passed}/{total} passed (frontend {})",
-        harness.frontend
+        "e2e ({}): {passed}/{total} identical",
+        harness.docker.label()
+    );
+    println!(
+        "  frontend {}; {compared} compared with the built-in frontend, the others checked against what their case.json expects{}",
+        harness.frontend,
+        if skipped.is_empty() { String::new() } else { format!("; skipped: {}", skipped.join(", ")) }
     );
     for (name, reasons) in &failures {
         println!("  FAIL {name}: {}", reasons.join("; ").replace('\n', " | "));
