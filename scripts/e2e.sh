@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The end-to-end part of scripts/test.sh: engine up, local base images, mstage:dev from a
-# static build, then the e2e cases (mstage vs the stock frontend) and BuildKit's integration
-# cases (stock frontend as the baseline, then mstage), then every example of examples/
-# (scripts/examples.sh). Stops what it started, by PID.
+# The end-to-end part of scripts/test.sh on one engine (E2E_ENGINE=old|current, see
+# scripts/e2e-env.sh): engine up, local base images, mstage:dev from a static build, then the
+# e2e cases (mstage vs the engine's built-in frontend), BuildKit's integration cases (built-in
+# frontend as the baseline, then mstage), the `--call` differential (current engine only),
+# then every example of examples/ (scripts/examples.sh). Stops what it started, by PID.
+# The runners' summary lines are appended to $MSTAGE_SUMMARY when it is set.
 #
 #   E2E_KEEP=1              keep a dockerd this script started (for the next run)
-#   MSTAGE_IT_STOCK_ALL=1   also build testEmptyStages with the stock frontend (crashes dockerd)
+#   MSTAGE_IT_STOCK_ALL=1   also build testEmptyStages with 20.10's built-in frontend
+#                           (it crashes that dockerd)
 #   MSTAGE_IT_STRICT=1      also fail when mstage fails an integration case the stock
-#                           frontend passes (the issue's acceptance); otherwise only the
-#                           cases in tests/integration/must-pass.txt gate
+#                           frontend passes; otherwise the engine's must-pass list gates
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,10 @@ source scripts/e2e-env.sh
 trap e2e_down EXIT
 e2e_up
 e2e_images
+label=$(e2e_engine_label)
+summary=${MSTAGE_SUMMARY:-/dev/null}
+# Keeps a runner's summary lines (stdout) for the end of the whole run.
+keep_summary() { tee /dev/stderr | grep -E '^(e2e|integration|examples|calls) ' >>"$summary" || true; }
 
 bash scripts/package-dev-image.sh --build
 if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ]; then
@@ -24,23 +30,23 @@ if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ]; 
 fi
 
 status=0
-echo "== e2e cases through mstage:dev" >&2
-target/release/e2e --frontend mstage:dev || status=1
+echo "== [$label] e2e cases through mstage:dev" >&2
+target/release/e2e --frontend mstage:dev --work "$E2E_STATE/e2e-cases" > >(keep_summary) || status=1
 
 restart="bash $(pwd)/scripts/e2e-env.sh up"
-echo "== BuildKit integration cases, stock frontend (baseline)" >&2
+echo "== [$label] BuildKit integration cases, built-in frontend (baseline)" >&2
 # testEmptyStages panics dockerd 20.10's built-in frontend and takes the daemon (and any
 # other build on it) down; MSTAGE_IT_STOCK_ALL=1 runs it anyway (the runner restarts dockerd).
-skip=(--skip '^testEmptyStages$')
-[ "${MSTAGE_IT_STOCK_ALL:-0}" = 1 ] && skip=()
+skip=()
+[ "$E2E_ENGINE" = old ] && [ "${MSTAGE_IT_STOCK_ALL:-0}" != 1 ] && skip=(--skip '^testEmptyStages$')
 target/release/buildkit_integration --frontend stock --jobs 2 --restart-engine "$restart" \
     "${skip[@]}" --json "$E2E_STATE/integration-stock.json" || status=1
-echo "== BuildKit integration cases, mstage:dev" >&2
+echo "== [$label] BuildKit integration cases, mstage:dev" >&2
 strict=()
 [ "${MSTAGE_IT_STRICT:-0}" = 1 ] && strict=(--strict-baseline)
 target/release/buildkit_integration --frontend mstage:dev --jobs 2 --restart-engine "$restart" \
     --json "$E2E_STATE/integration-mstage.json" --baseline "$E2E_STATE/integration-stock.json" \
-    --must-pass tests/integration/must-pass.txt "${strict[@]}" || status=1
-echo "== examples/ built through mstage:dev, run and measured (scripts/examples.sh)" >&2
-bash scripts/examples.sh || status=1
+    --must-pass tests/integration/must-pass.txt "${strict[@]}" > >(keep_summary) || status=1
+echo "== [$label] examples/ built through mstage:dev, run and measured (scripts/examples.sh)" >&2
+bash scripts/examples.sh > >(keep_summary) || status=1
 exit $status

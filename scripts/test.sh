@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: unit, conformance, snapshots, then end-to-end through a real BuildKit.
-#   MSTAGE_SKIP_E2E=1 bash scripts/test.sh    quick local run without the engine part
+# Runs every test: unit, conformance, snapshots, then end-to-end through a real BuildKit on
+# both engines (scripts/e2e-env.sh): Docker 28.5 with buildx 0.29 first (what users run),
+# then Debian bookworm's Docker 20.10 (BuildKit v0.8). Prints how long each part took and,
+# at the end, one summary line per suite and engine.
+#   MSTAGE_SKIP_E2E=1 bash scripts/test.sh        quick local run without the engine part
+#   MSTAGE_ENGINES=current bash scripts/test.sh   the engine part on one engine only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
+t0=$(date +%s)
 cargo build --workspace --release
 # The registry-resolver test starts Debian's docker-registry on 127.0.0.1.
 if ! command -v docker-registry >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -11,10 +16,21 @@ if ! command -v docker-registry >/dev/null && [ "$(id -u)" = 0 ] && command -v a
         { apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-registry >/dev/null 2>&1; } || true
 fi
 cargo nextest run --workspace --no-fail-fast || status=1
+timings="test.sh: build and unit tests $(($(date +%s) - t0)) s"
 
 if [ "${MSTAGE_SKIP_E2E:-0}" = 1 ]; then
     echo "test.sh: end-to-end part skipped (MSTAGE_SKIP_E2E=1)" >&2
 else
-    bash scripts/e2e.sh || status=1
+    export MSTAGE_SUMMARY
+    MSTAGE_SUMMARY=$(mktemp /tmp/mstage-summary.XXXXXX)
+    for engine in ${MSTAGE_ENGINES:-current old}; do
+        t=$(date +%s)
+        E2E_ENGINE=$engine bash scripts/e2e.sh || status=1
+        timings="$timings; engine $engine $(($(date +%s) - t)) s"
+    done
+    echo "== summary" >&2
+    cat "$MSTAGE_SUMMARY" >&2
+    rm -f "$MSTAGE_SUMMARY"
 fi
+echo "$timings" >&2
 exit $status

@@ -126,7 +126,9 @@ impl Prepared {
     /// lines agree), with a Dockerfile-specific ignore file beside it, where it is read.
     pub fn dockerfile(&self, frontend: &Frontend) -> anyhow::Result<PathBuf> {
         let (sub, first) = match frontend {
-            Frontend::Stock => ("stock", "#".to_string()),
+            // A directive that changes nothing: a bare `#` would end the directives, and a
+            // `# check=` on the next line would no longer be one.
+            Frontend::Stock => ("stock", "# escape=\\".to_string()),
             Frontend::Image(image) => ("frontend", format!("# syntax={image}")),
         };
         let d = self.path(sub);
