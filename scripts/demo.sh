@@ -6,12 +6,15 @@
 #   bash scripts/demo.sh examples/java-maven   (any example; those need the base-image
 #                                              stand-ins, made first: a few minutes once)
 #
-# A dockerd this script starts is stopped (by PID) when it ends; E2E_KEEP=1 keeps it.
+# Runs on the current engine (scripts/e2e-env.sh; E2E_ENGINE=old for Docker 20.10). A dockerd
+# this script starts is stopped (by PID) when it ends; E2E_KEEP=1 keeps it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 example=${1:-examples/hello}
 name=mstage-demo/$(basename "$example")
 
+# The current engine (Docker 28.5 with buildx) unless E2E_ENGINE=old asks for 20.10.
+export E2E_ENGINE=${E2E_ENGINE:-current}
 # shellcheck source=scripts/e2e-env.sh
 source scripts/e2e-env.sh
 trap e2e_down EXIT
