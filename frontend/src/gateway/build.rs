@@ -178,6 +178,12 @@ async fn build(
 
 /// The gateway capability for build warnings (`Warn`); BuildKit v0.8 does not have it.
 const WARNINGS_CAP: &str = "gateway.warnings";
+/// Results may hold arrays of references (one per platform).
+const REFARRAY_CAP: &str = "proto.refarray";
+/// The gateway caps the build decides by: each must be one BuildKit registers
+/// (`frontend/gateway/pb/caps.go`), or no `Ping` could list it.
+#[cfg(test)]
+const GATED_GATEWAY_CAPS: &[&str] = &[WARNINGS_CAP, REFARRAY_CAP];
 
 /// Sends each finding as a build warning, as BuildKit's frontend does: `Rule: detail (line
 /// N)`, the rule's description and link, the Dockerfile and the lines. A warning that cannot
@@ -238,7 +244,7 @@ async fn solve(
         .solve(gw::SolveRequest {
             definition: Some(def),
             allow_result_return: true,
-            allow_result_array_ref: caps.gateway.contains("proto.refarray"),
+            allow_result_array_ref: caps.gateway.contains(REFARRAY_CAP),
             ..Default::default()
         })
         .await
@@ -627,7 +633,7 @@ async fn solve_and_collect(
         "refs.platforms".into(),
         json!({ "Platforms": platforms }).to_string().into_bytes(),
     );
-    let refarray = caps.gateway.contains("proto.refarray");
+    let refarray = caps.gateway.contains(REFARRAY_CAP);
     let result = match (only, refarray) {
         (Some(r), true) => RefKind::Ref(r),
         (Some(r), false) => RefKind::RefDeprecated(r.id),
@@ -654,6 +660,50 @@ fn to_platform_json(p: &Platform) -> serde_json::Value {
 
 #[cfg(test)]
 mod tests {
+    /// The gateway caps a current BuildKit registers (v0.32): what its `Ping` lists.
+    const REGISTERED_GATEWAY_CAPS: &[&str] = &[
+        "frontend.caps",
+        "frontend.inputs",
+        "gateway.evaluate",
+        "gateway.exec",
+        "gateway.exec.extrahosts",
+        "gateway.exec.filesystem",
+        "gateway.exec.secretenv",
+        "gateway.exec.signals",
+        "gateway.solve.evaluate",
+        "gateway.solve.metadata",
+        "gateway.warnings",
+        "importcaches",
+        "proto.refarray",
+        "readdir",
+        "readfile",
+        "reference.attestations",
+        "reference.output",
+        "resolveimage",
+        "resolveimage.resolvemode",
+        "return",
+        "returnmap",
+        "solve.base",
+        "solve.inlinereturn",
+        "source.metaresolver",
+        "source.metaresolver.http.checksumrequest",
+        "source.metaresolver.image.attestations",
+        "statfile",
+    ];
+
+    #[test]
+    fn every_gateway_cap_decided_on_is_registered() {
+        for cap in super::GATED_GATEWAY_CAPS
+            .iter()
+            .chain(super::DEFAULT_GATEWAY_CAPS)
+        {
+            assert!(
+                REGISTERED_GATEWAY_CAPS.contains(cap),
+                "{cap} is not a registered gateway cap"
+            );
+        }
+    }
+
     use super::parse_bytes;
 
     #[test]
