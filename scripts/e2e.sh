@@ -21,8 +21,17 @@ e2e_up
 e2e_images
 label=$(e2e_engine_label)
 summary=${MSTAGE_SUMMARY:-/dev/null}
-# Keeps a runner's summary lines (stdout) for the end of the whole run.
-keep_summary() { tee /dev/stderr | grep -E '^(e2e|integration|examples|calls) ' >>"$summary" || true; }
+# Passes a runner's stdout on and keeps its summary lines for the end of the whole run.
+# (Not `tee /dev/stderr`: where stderr is a file, that reopens and truncates it.)
+keep_summary() {
+    local line
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        case $line in
+        e2e\ * | integration\ * | examples\ * | calls\ *) printf '%s\n' "$line" >>"$summary" ;;
+        esac
+    done
+}
 
 bash scripts/package-dev-image.sh --build
 if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ]; then
