@@ -40,7 +40,7 @@ fi
 
 status=0
 echo "== [$label] e2e cases through mstage:dev" >&2
-target/release/e2e --frontend mstage:dev --work "$E2E_STATE/e2e-cases" > >(keep_summary) || status=1
+target/release/e2e --frontend mstage:dev --work "$E2E_STATE/e2e-cases" | keep_summary || status=1
 
 restart="bash $(pwd)/scripts/e2e-env.sh up"
 echo "== [$label] BuildKit integration cases, built-in frontend (baseline)" >&2
@@ -55,7 +55,7 @@ strict=()
 [ "${MSTAGE_IT_STRICT:-0}" = 1 ] && strict=(--strict-baseline)
 target/release/buildkit_integration --frontend mstage:dev --jobs 2 --restart-engine "$restart" \
     --json "$E2E_STATE/integration-mstage.json" --baseline "$E2E_STATE/integration-stock.json" \
-    --must-pass tests/integration/must-pass.txt "${strict[@]}" > >(keep_summary) || status=1
+    --must-pass tests/integration/must-pass.txt "${strict[@]}" | keep_summary || status=1
 echo "== [$label] examples/ built through mstage:dev, run and measured (scripts/examples.sh)" >&2
-bash scripts/examples.sh > >(keep_summary) || status=1
+bash scripts/examples.sh | keep_summary || status=1
 exit $status
