@@ -62,7 +62,10 @@ struct Args {
     /// Write every result as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Cases that must pass (one name per line, `#` comments): exit 1 if one fails.
+    /// Cases that must pass (one name per line, `#` comments, optionally in `[docker X.Y]`
+    /// sections of which the engine's own is used): exit 1 if one fails. With `--frontend
+    /// stock`, also exit 1 if a case passes that the list lacks (the built-in frontend's
+    /// passes must all be listed).
     #[arg(long)]
     must_pass: Option<PathBuf>,
     /// Results of another run (`--json` of, e.g., `--frontend stock`): list the cases it
@@ -92,7 +95,8 @@ struct CaseResult {
     seconds: f64,
 }
 
-/// Frontend attributes the docker CLI 20.10 has no flag for.
+/// Frontend attributes neither `docker build` (20.10) nor `docker buildx build` (0.29) has a
+/// flag for (buildx has `--add-host` and `--network`, no hostname).
 const UNPASSABLE_ATTRS: &[&str] = &["hostname"];
 
 struct Runner {
@@ -180,7 +184,7 @@ impl Runner {
                 k => notes.push(format!(
                     "attribute {k}={value} not passed ({})",
                     if UNPASSABLE_ATTRS.contains(&k) {
-                        "docker CLI 20.10 has no flag for it"
+                        "neither docker build nor docker buildx build has a flag for it"
                     } else {
                         "unknown to the runner"
                     }
@@ -353,15 +357,50 @@ fn runs_alone(case: &Case) -> bool {
     !case.spec.prebuild.is_empty() || dockerfile.contains("type=cache")
 }
 
-fn read_list(path: &Path) -> anyhow::Result<Vec<String>> {
+fn read_list(path: &Path, engine: &str) -> anyhow::Result<Vec<String>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect())
+    parse_list(&text, engine).with_context(|| format!("in {}", path.display()))
+}
+
+/// The names of a must-pass list: all of them, or, when the list has `[docker X.Y]` section
+/// headers, those of the section named `[ENGINE]` (an engine without a section is an error,
+/// so a new engine cannot pass with an empty gate).
+fn parse_list(text: &str, engine: &str) -> anyhow::Result<Vec<String>> {
+    let mut sections: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    let mut current = None;
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = Some(name.trim().to_string());
+            sections.entry(current.clone()).or_default();
+            continue;
+        }
+        sections
+            .entry(current.clone())
+            .or_default()
+            .push(line.to_string());
+    }
+    if sections.keys().all(Option::is_none) {
+        return Ok(sections.remove(&None).unwrap_or_default());
+    }
+    if let Some(names) = sections.get(&None) {
+        anyhow::bail!("{} name(s) before the first [section]", names.len());
+    }
+    sections.remove(&Some(engine.to_string())).with_context(|| {
+        format!(
+            "no [{engine}] section (sections: {})",
+            sections
+                .keys()
+                .flatten()
+                .map(|k| format!("[{k}]"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -398,6 +437,8 @@ fn main() -> anyhow::Result<()> {
         verbose: args.verbose,
     };
     let engine = runner.docker.server_version();
+    // `docker 28.5`: the must-pass section and the summary line.
+    let engine_label = runner.docker.engine_label();
     eprintln!(
         "buildkit integration: {} cases, frontend {}, engine {engine}, {} job(s)",
         cases.len(),
@@ -551,17 +592,21 @@ fn main() -> anyhow::Result<()> {
             failed_gate = true;
         }
     }
+    let mut gate_summary = "no must-pass list".to_string();
     if let Some(list) = &args.must_pass {
         let by_name: BTreeMap<&str, &CaseResult> =
             results.iter().map(|r| (r.name.as_str(), r)).collect();
-        for name in read_list(list)? {
+        let names = read_list(list, &engine_label)?;
+        let mut regressions = 0;
+        for name in &names {
             match by_name.get(name.as_str()) {
                 Some(r) if r.pass => {}
                 Some(_) => {
                     println!(
-                        "  REGRESSION {name}: listed in {} but failed",
+                        "  REGRESSION {name}: listed in {} [{engine_label}] but failed",
                         list.display()
                     );
+                    regressions += 1;
                     failed_gate = true;
                 }
                 None if filters.is_empty() => {
@@ -574,13 +619,63 @@ fn main() -> anyhow::Result<()> {
                 None => {}
             }
         }
+        // The built-in frontend is the oracle: whatever it passes on this engine, mstage
+        // must pass too, so each of its passes has to be on the engine's list.
+        let mut unlisted = 0;
+        if matches!(runner.frontend, Frontend::Stock) {
+            for r in results.iter().filter(|r| r.pass) {
+                if !names.contains(&r.name) {
+                    println!(
+                        "  UNLISTED {}: the built-in frontend passes it but {} [{engine_label}] lacks it",
+                        r.name,
+                        list.display()
+                    );
+                    unlisted += 1;
+                    failed_gate = true;
+                }
+            }
+        }
+        gate_summary = if regressions == 0 && unlisted == 0 {
+            "must-pass all green".to_string()
+        } else {
+            let mut parts = Vec::new();
+            if regressions > 0 {
+                parts.push(format!("{regressions} of {} failed", names.len()));
+            }
+            if unlisted > 0 {
+                parts.push(format!("{unlisted} stock passes unlisted"));
+            }
+            format!("must-pass: {}", parts.join(", "))
+        };
     }
     if passed < args.min_pass {
         println!("  fewer than {} cases passed", args.min_pass);
         failed_gate = true;
     }
+    println!("integration ({engine_label}): {passed}/{total}, {gate_summary}");
     if failed_gate {
         std::process::exit(1);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_list;
+
+    #[test]
+    fn list_without_sections_applies_to_every_engine() {
+        let names = parse_list("# c\na\nb # why\n\n", "docker 28.5").unwrap();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn list_sections_pick_the_engine() {
+        let text = "# head\n[docker 20.10]\na\n[docker 28.5] # note\nb\nc\n";
+        assert_eq!(parse_list(text, "docker 20.10").unwrap(), ["a"]);
+        assert_eq!(parse_list(text, "docker 28.5").unwrap(), ["b", "c"]);
+        let err = parse_list(text, "docker 29.0").unwrap_err().to_string();
+        assert!(err.contains("no [docker 29.0] section"), "{err}");
+        assert!(parse_list("a\n[docker 28.5]\nb\n", "docker 28.5").is_err());
+    }
 }
