@@ -11,6 +11,13 @@
 # (only the NAMEs given, if any). --list prints the official names and exits.
 # STANDINS_NO_CACHE=1 builds them with --no-cache (to time a build from a clean state).
 #
+# On another engine than Debian's 20.10 (DOCKER_HOST set, e.g. the current engine of
+# `E2E_ENGINE=current scripts/e2e-env.sh`), the images that engine lacks are first copied
+# from the 20.10 engine when it has them (`docker save | docker load`: the same layers,
+# seconds instead of minutes of debootstrap and apt); only the rest is made here.
+# STANDINS_COPY_FROM=unix:///path/to/docker.sock names the engine to copy from (default: the
+# 20.10 engine's /var/run/docker.sock; empty: never copy).
+#
 # How they differ from the official images (the tool versions are Debian bookworm's, which
 # is why the examples default to these tags):
 #   node:18-bookworm-slim        Debian nodejs 18.19 + npm 9.2 (official: node 18 built
@@ -48,6 +55,26 @@ esac
 
 log() { printf 'make-example-standins: %s\n' "$*" >&2; }
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+
+# Copy what the 20.10 engine has (one `docker save` of them all: shared layers once).
+copy_from=${STANDINS_COPY_FROM-unix:///var/run/docker.sock}
+if [ "$force" = 0 ] && [ -n "$copy_from" ] && [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "$copy_from" ]; then
+    old_docker() { env -u DOCKER_CONFIG DOCKER_HOST="$copy_from" /usr/bin/docker "$@"; }
+    copy=()
+    for name in debian:bookworm-slim $(bash "$0" --list); do
+        if ! have "$name" && old_docker image inspect "$name" >/dev/null 2>&1; then
+            copy+=("$name")
+        fi
+    done
+    if [ ${#copy[@]} -gt 0 ]; then
+        t0=$(date +%s)
+        if old_docker save "${copy[@]}" | "$DOCKER" load -q >/dev/null; then
+            log "copied from $copy_from in $(($(date +%s) - t0)) s: ${copy[*]}"
+        else
+            log "copying from $copy_from failed; making what is missing"
+        fi
+    fi
+fi
 
 bash "$here/make-debian-image.sh"
 BUSYBOX_IMAGE=busybox:1.35 bash "$here/make-busybox-image.sh"

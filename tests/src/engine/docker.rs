@@ -129,10 +129,20 @@ impl Docker {
         cmd
     }
 
+    /// `docker 28.5` / `docker 20.10`: the engine alone, for summary lines and per-engine
+    /// lists (`tests/integration/must-pass.txt` has one section per engine).
+    pub fn engine_label(&self) -> String {
+        format!("docker {}", self.engine_version())
+    }
+
+    /// `28.5`: the engine's major.minor version.
+    pub fn engine_version(&self) -> String {
+        major_minor(&self.server_version())
+    }
+
     /// `docker 28.5, buildx 0.29` / `docker 20.10`, for summary lines.
     pub fn label(&self) -> String {
-        let server = self.server_version();
-        let mut label = format!("docker {}", major_minor(&server));
+        let mut label = self.engine_label();
         if self.buildx {
             let out = self.command().args(["buildx", "version"]).output();
             let text = out
@@ -204,9 +214,10 @@ impl Docker {
         run_with_timeout(cmd, self.timeout)
     }
 
-    /// The image config as stored, with history and rootfs: from `docker save`, or, for an
-    /// image without layers (which the 20.10 engine refuses to save), from the engine's image
-    /// store on disk, where the config is kept under its digest (the image ID).
+    /// The image config as stored, with history and rootfs: from `docker save` (20.10's
+    /// legacy layout, or the OCI layout of an engine with the containerd image store), or,
+    /// for an image without layers (which the 20.10 engine refuses to save), from the
+    /// engine's image store on disk, where the config is kept under its digest (the image ID).
     pub fn image_config(&self, tag: &str) -> anyhow::Result<Value> {
         match self.saved_config(tag) {
             Ok(v) => Ok(v),
@@ -256,9 +267,11 @@ impl Docker {
         for entry in archive.entries()? {
             let mut entry = entry?;
             let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            // 20.10 saves the config as `<id>.json`; the containerd image store saves an
-            // OCI layout where it is a blob like any other (layers are the large ones).
-            let small_blob = path.starts_with("blobs/") && entry.size() < 4 << 20;
+            // 20.10 writes the config as `<id>.json`; an engine with the containerd image
+            // store (28.x) writes an OCI layout whose `manifest.json` names the config as
+            // `blobs/sha256/<digest>`, beside the layer blobs (skipped by their size).
+            let small_blob =
+                path.starts_with("blobs/") && entry.header().size()? <= CONFIG_MAX_BYTES;
             if path.ends_with(".json") || small_blob {
                 let mut data = Vec::new();
                 entry.read_to_end(&mut data)?;
@@ -331,6 +344,9 @@ impl Docker {
             .unwrap_or_else(|| "unknown".into())
     }
 }
+
+/// Largest blob of a `docker save` OCI layout read into memory as a possible config.
+const CONFIG_MAX_BYTES: u64 = 4 << 20;
 
 /// `28.5.2+dfsg4` -> `28.5`
 fn major_minor(version: &str) -> String {

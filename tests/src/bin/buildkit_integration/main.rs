@@ -56,13 +56,17 @@ struct Args {
     /// Keep each case's scratch directory.
     #[arg(long)]
     keep: bool,
-    /// Don't drop unused cache mounts before the run.
+    /// Don't drop unused cache mounts (before the run, and before each case with cache
+    /// mounts).
     #[arg(long)]
     keep_cache_mounts: bool,
     /// Write every result as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Cases that must pass (one name per line, `#` comments): exit 1 if one fails.
+    /// Cases that must pass (one name per line, `#` comments, optionally in `[docker X.Y]`
+    /// sections of which the engine's own is used): exit 1 if one fails. With `--frontend
+    /// stock` instead: exit 1 if a case passes that the list lacks (the built-in frontend's
+    /// passes must all be listed; it need not pass the list, which is mstage's ratchet).
     #[arg(long)]
     must_pass: Option<PathBuf>,
     /// Results of another run (`--json` of, e.g., `--frontend stock`): list the cases it
@@ -92,7 +96,8 @@ struct CaseResult {
     seconds: f64,
 }
 
-/// Frontend attributes the docker CLI 20.10 has no flag for.
+/// Frontend attributes neither `docker build` (20.10) nor `docker buildx build` (0.29) has a
+/// flag for (buildx has `--add-host` and `--network`, no hostname).
 const UNPASSABLE_ATTRS: &[&str] = &["hostname"];
 
 struct Runner {
@@ -103,6 +108,7 @@ struct Runner {
     work: PathBuf,
     keep: bool,
     verbose: bool,
+    keep_cache_mounts: bool,
 }
 
 impl Runner {
@@ -180,13 +186,25 @@ impl Runner {
                 k => notes.push(format!(
                     "attribute {k}={value} not passed ({})",
                     if UNPASSABLE_ATTRS.contains(&k) {
-                        "docker CLI 20.10 has no flag for it"
+                        "neither docker build nor docker buildx build has a flag for it"
                     } else {
                         "unknown to the runner"
                     }
                 )),
             }
         }
+
+        // A case with cache mounts gets them empty, and runs every step: upstream's fresh
+        // daemon gives it both. Pruning the mounts alone is not enough: a step that wrote
+        // into one may still be cached from an earlier run (then testMountEnvVar's
+        // `[ -f /mycache/foo ]` finds nothing), and another run on a shared engine may have
+        // pruned the mounts in between. (None of these cases checks an image, so this is
+        // the only build of the case.)
+        let fresh = uses_cache_mounts(case);
+        if fresh && !self.keep_cache_mounts {
+            self.docker.prune_cache_mounts()?;
+        }
+        no_cache |= fresh;
 
         let base = BuildSpec {
             context: context.clone(),
@@ -351,19 +369,58 @@ fn default_cases_dir() -> PathBuf {
 
 /// Cases that touch shared engine state (image names, cache mounts) and so run alone.
 fn runs_alone(case: &Case) -> bool {
-    let dockerfile = std::fs::read_to_string(case.dir.join("Dockerfile")).unwrap_or_default();
-    !case.spec.prebuild.is_empty() || dockerfile.contains("type=cache")
+    !case.spec.prebuild.is_empty() || uses_cache_mounts(case)
 }
 
-fn read_list(path: &Path) -> anyhow::Result<Vec<String>> {
+fn uses_cache_mounts(case: &Case) -> bool {
+    let dockerfile = std::fs::read_to_string(case.dir.join("Dockerfile")).unwrap_or_default();
+    dockerfile.contains("type=cache")
+}
+
+fn read_list(path: &Path, engine: &str) -> anyhow::Result<Vec<String>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect())
+    parse_list(&text, engine).with_context(|| format!("in {}", path.display()))
+}
+
+/// The names of a must-pass list: all of them, or, when the list has `[docker X.Y]` section
+/// headers, those of the section named `[ENGINE]` (an engine without a section is an error,
+/// so a new engine cannot pass with an empty gate).
+fn parse_list(text: &str, engine: &str) -> anyhow::Result<Vec<String>> {
+    let mut sections: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    let mut current = None;
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = Some(name.trim().to_string());
+            sections.entry(current.clone()).or_default();
+            continue;
+        }
+        sections
+            .entry(current.clone())
+            .or_default()
+            .push(line.to_string());
+    }
+    if sections.keys().all(Option::is_none) {
+        return Ok(sections.remove(&None).unwrap_or_default());
+    }
+    if let Some(names) = sections.get(&None) {
+        anyhow::bail!("{} name(s) before the first [section]", names.len());
+    }
+    sections.remove(&Some(engine.to_string())).with_context(|| {
+        format!(
+            "no [{engine}] section (sections: {})",
+            sections
+                .keys()
+                .flatten()
+                .map(|k| format!("[{k}]"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -398,8 +455,11 @@ fn main() -> anyhow::Result<()> {
         work: args.work.clone(),
         keep: args.keep,
         verbose: args.verbose,
+        keep_cache_mounts: args.keep_cache_mounts,
     };
     let engine = runner.docker.server_version();
+    // `docker 28.5`: the must-pass section and the summary line.
+    let engine_label = runner.docker.engine_label();
     eprintln!(
         "buildkit integration: {} cases, frontend {}, engine {engine}, {} job(s)",
         cases.len(),
@@ -553,36 +613,96 @@ fn main() -> anyhow::Result<()> {
             failed_gate = true;
         }
     }
+    let mut gate_summary = "no must-pass list".to_string();
     if let Some(list) = &args.must_pass {
         let by_name: BTreeMap<&str, &CaseResult> =
             results.iter().map(|r| (r.name.as_str(), r)).collect();
-        for name in read_list(list)? {
-            match by_name.get(name.as_str()) {
-                Some(r) if r.pass => {}
-                Some(_) => {
+        let names = read_list(list, &engine_label)?;
+        gate_summary = if matches!(runner.frontend, Frontend::Stock) {
+            // The list is mstage's ratchet and the built-in frontend its oracle: the stock
+            // run does not have to pass the list, but each of its passes must be on it.
+            let mut unlisted = 0;
+            for r in results.iter().filter(|r| r.pass) {
+                if !names.contains(&r.name) {
                     println!(
-                        "  REGRESSION {name}: listed in {} but failed",
+                        "  UNLISTED {}: the built-in frontend passes it but {} [{engine_label}] lacks it",
+                        r.name,
                         list.display()
                     );
+                    unlisted += 1;
                     failed_gate = true;
                 }
-                None if filters.is_empty() => {
-                    println!(
-                        "  MISSING {name}: listed in {} but no such case",
-                        list.display()
-                    );
-                    failed_gate = true;
-                }
-                None => {}
             }
-        }
+            if unlisted == 0 {
+                "every pass on the must-pass list".to_string()
+            } else {
+                format!("{unlisted} passes missing from the must-pass list")
+            }
+        } else {
+            let mut regressions = 0;
+            for name in &names {
+                match by_name.get(name.as_str()) {
+                    Some(r) if r.pass => {}
+                    Some(_) => {
+                        println!(
+                            "  REGRESSION {name}: listed in {} [{engine_label}] but failed",
+                            list.display()
+                        );
+                        regressions += 1;
+                        failed_gate = true;
+                    }
+                    None if filters.is_empty() => {
+                        println!(
+                            "  MISSING {name}: listed in {} but no such case",
+                            list.display()
+                        );
+                        regressions += 1;
+                        failed_gate = true;
+                    }
+                    None => {}
+                }
+            }
+            if regressions == 0 {
+                "must-pass all green".to_string()
+            } else {
+                format!("must-pass: {regressions} of {} failed", names.len())
+            }
+        };
     }
     if passed < args.min_pass {
         println!("  fewer than {} cases passed", args.min_pass);
         failed_gate = true;
     }
+    // `integration (docker 28.5): 142/145, must-pass all green`; the built-in frontend's
+    // run is told apart so that CI's line is always mstage's.
+    let who = match runner.frontend {
+        Frontend::Stock => " built-in frontend",
+        Frontend::Image(_) => "",
+    };
+    println!("integration ({engine_label}){who}: {passed}/{total}, {gate_summary}");
     if failed_gate {
         std::process::exit(1);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_list;
+
+    #[test]
+    fn list_without_sections_applies_to_every_engine() {
+        let names = parse_list("# c\na\nb # why\n\n", "docker 28.5").unwrap();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn list_sections_pick_the_engine() {
+        let text = "# head\n[docker 20.10]\na\n[docker 28.5] # note\nb\nc\n";
+        assert_eq!(parse_list(text, "docker 20.10").unwrap(), ["a"]);
+        assert_eq!(parse_list(text, "docker 28.5").unwrap(), ["b", "c"]);
+        let err = parse_list(text, "docker 29.0").unwrap_err().to_string();
+        assert!(err.contains("no [docker 29.0] section"), "{err}");
+        assert!(parse_list("a\n[docker 28.5]\nb\n", "docker 28.5").is_err());
+    }
 }

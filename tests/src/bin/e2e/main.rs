@@ -339,12 +339,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     dirs.sort();
     let docker = Docker::from_arg(args.docker.clone(), Duration::from_secs(args.timeout));
-    let engine_version = docker
-        .server_version()
-        .split('.')
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(".");
+    let engine_version = docker.engine_version();
     let harness = Harness {
         docker,
         frontend: match args.frontend.as_str() {
