@@ -62,6 +62,8 @@ pub struct Outcome {
     pub timed_out: bool,
     /// stdout and stderr of `docker build --progress=plain`
     pub log: String,
+    /// stdout alone (what `--call` prints: the subrequest's answer)
+    pub stdout: String,
     pub elapsed: Duration,
 }
 
@@ -134,7 +136,10 @@ impl Docker {
                 .unwrap_or_default();
             // `github.com/docker/buildx 0.29.1+ds1 ...` or `... v0.29.1 ...`
             if let Some(v) = text.split_whitespace().nth(1) {
-                label.push_str(&format!(", buildx {}", major_minor(v.trim_start_matches('v'))));
+                label.push_str(&format!(
+                    ", buildx {}",
+                    major_minor(v.trim_start_matches('v'))
+                ));
             }
         }
         label
@@ -359,6 +364,7 @@ pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> anyhow::Result<O
         success: status.success() && !timed_out,
         timed_out,
         log,
+        stdout: out,
         elapsed: start.elapsed(),
     })
 }
@@ -374,6 +380,7 @@ mod tests {
             timed_out: false,
             log: "#1 [internal] load\n#1 DONE 0.0s\n\nfailed to solve: line 3: unknown instruction: FROMX\n"
                 .into(),
+            stdout: String::new(),
             elapsed: Duration::ZERO,
         };
         assert_eq!(

@@ -350,9 +350,7 @@ pub(super) fn dispatch_run_mounts(
         }
         if m.readonly {
             readonly = true;
-        } else if m.mount_type == MountType::Bind
-            && ctx.caps.allows(Gate::BindNoOutput)
-        {
+        } else if m.mount_type == MountType::Bind && ctx.caps.allows(Gate::BindNoOutput) {
             no_output = true;
         }
         if m.mount_type == MountType::Cache {
