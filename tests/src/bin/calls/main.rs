@@ -541,10 +541,11 @@ fn blank_syntax(text: &str) -> String {
     out
 }
 
+/// Build args, target and platform of an input.
+type Options = (BTreeMap<String, String>, Option<String>, Option<String>);
+
 /// `case.json` fields that change an answer (build args, target, platform).
-fn case_options(
-    dir: &Path,
-) -> anyhow::Result<(BTreeMap<String, String>, Option<String>, Option<String>)> {
+fn case_options(dir: &Path) -> anyhow::Result<Options> {
     let Ok(text) = std::fs::read_to_string(dir.join("case.json")) else {
         return Ok((BTreeMap::new(), None, None));
     };
@@ -583,7 +584,7 @@ fn inputs(args: &Args, work: &Path) -> anyhow::Result<Vec<Input>> {
                    kind: Kind,
                    context: &Path,
                    file: &Path,
-                   opts: (BTreeMap<String, String>, Option<String>, Option<String>)|
+                   opts: Options|
      -> anyhow::Result<()> {
         if !only.is_empty() && !only.iter().any(|r| r.is_match(&name)) {
             return Ok(());
