@@ -974,6 +974,64 @@ mod tests {
     }
 
     #[test]
+    fn lint_lists_the_definition_that_loaded_the_dockerfile() {
+        use mstage_proto::pb;
+        let mut req = request("FROM busybox\nCMD [\"true\"]\n", None);
+        req.all_stages = true;
+        let checked = crate::lower::check_blocking(&req, &crate::lower::NoneResolver);
+        let mut def = pb::Definition {
+            def: vec![b"op".to_vec()],
+            ..Default::default()
+        };
+        let meta = pb::OpMetadata {
+            description: [("llb.customname".to_string(), "load".to_string())].into(),
+            caps: [("source.local".to_string(), true)].into(),
+            ..Default::default()
+        };
+        def.metadata.insert("sha256:ab".into(), meta);
+        def.source = Some(pb::Source {
+            locations: [("sha256:ab".to_string(), pb::Locations::default())].into(),
+            ..Default::default()
+        });
+        let r = lint(&req, &checked, Some(&def));
+        let text = String::from_utf8(r.metadata["result.json"].clone()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            v["sources"][0]["definition"],
+            json!({
+                "def": ["b3A="],
+                "metadata": {"sha256:ab": {"description": {"llb.customname": "load"}, "caps": {"source.local": true}}},
+                "Source": {"locations": {"sha256:ab": {}}},
+            })
+        );
+        // In the order of Go's pb.SourceInfo: filename, data, definition, language.
+        let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+        assert!(
+            at("filename") < at("data") && at("data") < at("definition"),
+            "{text}"
+        );
+        assert!(
+            at("definition") < at("language") && at("description") < at("caps"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn outline_text_is_laid_out_as_buildkit_prints_it() {
+        let df = "FROM busybox AS app\nARG LONGER_NAME=v\nARG B\nRUN --mount=type=secret,id=tok,required true\n";
+        let r = handle(OUTLINE, &request(df, None)).unwrap();
+        assert_eq!(
+            String::from_utf8(r.metadata["result.txt"].clone()).unwrap(),
+            "TARGET: app\n\n\
+             BUILD ARG     VALUE   DESCRIPTION\n\
+             LONGER_NAME   v       \n\
+             B                     \n\n\
+             SECRET   REQUIRED\n\
+             tok      true\n\n"
+        );
+    }
+
+    #[test]
     fn unknown_subrequests_name_the_supported_ones() {
         let e = handle("frontend.nope", &request(DOCKERFILE, None)).unwrap_err();
         assert!(e.to_string().contains(OUTLINE), "{e}");
