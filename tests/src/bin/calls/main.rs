@@ -92,6 +92,16 @@ enum Kind {
     RealWorld,
 }
 
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::E2e => "e2e cases",
+            Kind::Example => "examples",
+            Kind::RealWorld => "real-world",
+        }
+    }
+}
+
 /// One Dockerfile to ask about.
 struct Input {
     name: String,
@@ -767,12 +777,16 @@ fn main() -> anyhow::Result<()> {
     });
 
     let mut same = 0;
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     let mut different = Vec::new();
     let mut excluded: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (job, r) in jobs.iter().zip(results.into_inner().unwrap()) {
         let what = format!("{} --call={}", job.input.name, job.label);
         match r.expect("every job ran") {
-            Ok(Verdict::Same) => same += 1,
+            Ok(Verdict::Same) => {
+                same += 1;
+                *by_kind.entry(job.input.kind.label()).or_default() += 1;
+            }
             Ok(Verdict::Different(why)) => different.push((what, why)),
             Ok(Verdict::Excluded(reason)) => excluded.entry(reason).or_default().push(what),
             Err(e) => different.push((what, format!("could not run: {e:#}\n"))),
@@ -794,6 +808,8 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
+    let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!("identical by input: {}", kinds.join(", "));
     let total = same + different.len();
     println!(
         "calls identical to the built-in frontend: {same}/{total} ({:.0?})",
