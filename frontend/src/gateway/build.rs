@@ -146,9 +146,28 @@ async fn build(
         .map_err(|e| compile_status(e, &file))?;
 
     let subrequest = opts.get("requestid").filter(|s| !s.is_empty());
-    let compiled_subrequest = [subrequests::CONVERT_LLB, subrequests::LINT];
+    // BuildKit's frontend answers `--call` errors without the Dockerfile snippet.
+    let plain = |e: CompileError| errors::status(&e.message, None, None);
+    let compiled_subrequest = [
+        subrequests::CONVERT_LLB,
+        subrequests::LINT,
+        subrequests::OUTLINE,
+    ];
     if let Some(id) = subrequest.filter(|id| !compiled_subrequest.contains(id)) {
-        return subrequests::handle(id, &request).map_err(|e| compile_status(e, &file));
+        return subrequests::handle(id, &request).map_err(plain);
+    }
+    if subrequest == Some(subrequests::OUTLINE) {
+        // The outline is made from a full dispatch, as in BuildKit: the base images are
+        // resolved (a missing one fails it) and the build checks warn as in a build.
+        request.checks = caps.gateway.contains(WARNINGS_CAP);
+        let resolver = GatewayResolver::new(client.clone(), opts.session_id.clone());
+        let checked = crate::lower::compile_checked(&request, &resolver).await;
+        if request.checks {
+            send_warnings(client, &df, &checked.findings).await;
+        }
+        // A check violation (`error=true`) does not fail an outline.
+        checked.result.map_err(plain)?;
+        return subrequests::handle(subrequests::OUTLINE, &request).map_err(plain);
     }
     let lint = subrequest == Some(subrequests::LINT);
     // Warnings are worth finding only where someone sees them.
@@ -159,7 +178,7 @@ async fn build(
     let resolver = GatewayResolver::new(client.clone(), opts.session_id.clone());
     let checked = crate::lower::compile_checked(&request, &resolver).await;
     if lint {
-        return Ok(subrequests::lint(&request, &checked));
+        return Ok(subrequests::lint(&request, &checked, Some(&df.definition)));
     }
     if caps.gateway.contains(WARNINGS_CAP) {
         send_warnings(client, &df, &checked.findings).await;
@@ -298,7 +317,9 @@ fn small_local(
     };
     l = l.follow_paths(follow).shared_key_hint(key_hint);
     if caps.llb.allows(crate::lower::Gate::LocalDiffer) {
-        l = l.differ(Differ::None, true);
+        // Not required, as BuildKit's own frontend asks (so the op declares no cap; the
+        // `frontend.lint` answer lists this Definition).
+        l = l.differ(Differ::None, false);
     }
     let st = l.custom_name(custom_name).build();
     let platform = caps

@@ -50,11 +50,16 @@ impl ImageResolver for GatewayResolver {
                 })
                 .await
                 .map_err(|s| {
-                    ResolveError::new(format!(
-                        "failed to resolve source metadata for {}: {}",
-                        request.reference,
-                        s.message()
-                    ))
+                    // BuildKit's message already says what failed to resolve.
+                    let prefix = format!(
+                        "failed to resolve source metadata for {}",
+                        request.reference
+                    );
+                    if s.message().starts_with(&prefix) {
+                        ResolveError::new(s.message().to_string())
+                    } else {
+                        ResolveError::new(format!("{prefix}: {}", s.message()))
+                    }
                 })?
                 .into_inner();
             Ok(ResolvedImage {

@@ -1,18 +1,19 @@
 //! Subrequests (`requestid`): metadata-only answers for `docker buildx build --call=...`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use mstage_proto::gateway as gw;
 use serde_json::json;
 
 use base64::Engine as _;
 
-use crate::instructions::{ArgDef, Instruction, MountType};
+use crate::instructions::{Instruction, MountType};
 use crate::lower::{BuildRequest, Checked, CompileError, PlatformBuild};
 use crate::syntax::SourceRange;
 
 const DESCRIBE: &str = "frontend.subrequests.describe";
-const OUTLINE: &str = "frontend.outline";
+/// Answered after compiling (for its warnings and errors), see [`handle`].
+pub const OUTLINE: &str = "frontend.outline";
 const TARGETS: &str = "frontend.targets";
 /// Answered after compiling (it needs the resolved base images), see [`convert_llb`].
 pub const CONVERT_LLB: &str = "frontend.convertllb";
@@ -63,7 +64,7 @@ fn version_of(id: &str) -> &'static str {
 
 fn metadata_result(value: serde_json::Value, text: Option<String>, version: &str) -> gw::Result {
     let mut metadata = BTreeMap::new();
-    metadata.insert("result.json".to_string(), value.to_string().into_bytes());
+    metadata.insert("result.json".to_string(), go_json(&value).into_bytes());
     if let Some(text) = text {
         metadata.insert("result.txt".to_string(), text.into_bytes());
     }
@@ -76,10 +77,18 @@ fn metadata_result(value: serde_json::Value, text: Option<String>, version: &str
 
 /// `frontend.lint`: what the build checks found, and the error that stopped the compile
 /// (or the check violation, with `error=true`). Status code 1 when either is there.
-pub fn lint(request: &BuildRequest, checked: &Checked) -> gw::Result {
+pub fn lint(
+    request: &BuildRequest,
+    checked: &Checked,
+    definition: Option<&mstage_proto::pb::Definition>,
+) -> gw::Result {
     let name = &request.dockerfile_name;
     let error = checked.error();
-    let value = crate::lint::results_json(&checked.findings, name, &request.dockerfile, error);
+    let mut value = crate::lint::results_json(&checked.findings, name, &request.dockerfile, error);
+    if let Some(def) = definition {
+        // The LLB that loaded the Dockerfile, as BuildKit lists its sources.
+        value["sources"][0]["definition"] = definition_json(def);
+    }
     let mut text = crate::lint::results_text(&checked.findings, name, &request.dockerfile);
     if let Some((message, range)) = error {
         text.push_str(message);
@@ -127,6 +136,84 @@ pub fn convert_llb(builds: &[PlatformBuild]) -> gw::Result {
     )
 }
 
+/// A `pb.Definition` as Go's JSON encoder writes it: ops base64, metadata by digest.
+fn definition_json(def: &mstage_proto::pb::Definition) -> serde_json::Value {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut v = serde_json::Map::new();
+    if !def.def.is_empty() {
+        v.insert(
+            "def".into(),
+            json!(def.def.iter().map(|op| b64.encode(op)).collect::<Vec<_>>()),
+        );
+    }
+    if !def.metadata.is_empty() {
+        let mut metadata = serde_json::Map::new();
+        for (digest, m) in &def.metadata {
+            let mut o = serde_json::Map::new();
+            if m.ignore_cache {
+                o.insert("ignore_cache".into(), json!(true));
+            }
+            if !m.description.is_empty() {
+                o.insert("description".into(), json!(m.description));
+            }
+            if !m.caps.is_empty() {
+                o.insert("caps".into(), json!(m.caps));
+            }
+            metadata.insert(digest.clone(), serde_json::Value::Object(o));
+        }
+        v.insert("metadata".into(), serde_json::Value::Object(metadata));
+    }
+    if let Some(source) = &def.source {
+        let mut locations = serde_json::Map::new();
+        for (digest, l) in &source.locations {
+            let list: Vec<serde_json::Value> = l
+                .locations
+                .iter()
+                .map(|loc| {
+                    let mut o = json!({});
+                    if loc.source_index != 0 {
+                        o["sourceIndex"] = json!(loc.source_index);
+                    }
+                    let ranges: Vec<serde_json::Value> = loc
+                        .ranges
+                        .iter()
+                        .map(|r| {
+                            let pos = |p: &Option<mstage_proto::pb::Position>| {
+                                let mut o = json!({});
+                                if let Some(p) = p {
+                                    if p.line != 0 {
+                                        o["line"] = json!(p.line);
+                                    }
+                                    if p.character != 0 {
+                                        o["character"] = json!(p.character);
+                                    }
+                                }
+                                o
+                            };
+                            json!({"start": pos(&r.start), "end": pos(&r.end)})
+                        })
+                        .collect();
+                    if !ranges.is_empty() {
+                        o["ranges"] = json!(ranges);
+                    }
+                    o
+                })
+                .collect();
+            let mut o = json!({});
+            if !list.is_empty() {
+                o["locations"] = json!(list);
+            }
+            locations.insert(digest.clone(), o);
+        }
+        let mut src = serde_json::Map::new();
+        if !locations.is_empty() {
+            src.insert("locations".into(), serde_json::Value::Object(locations));
+        }
+        v.insert("Source".into(), serde_json::Value::Object(src));
+    }
+    serde_json::Value::Object(v)
+}
+
 fn describe() -> (serde_json::Value, String) {
     let v = json!(SUPPORTED
         .iter()
@@ -139,110 +226,327 @@ fn describe() -> (serde_json::Value, String) {
     (v, text)
 }
 
+/// BuildKit's location of an instruction: one range per line it spans.
 fn location(range: SourceRange) -> serde_json::Value {
-    json!({"ranges": [{"start": {"line": range.start_line}, "end": {"line": range.end_line}}]})
+    let lines = range.start_line..=range.end_line.max(range.start_line);
+    json!({"ranges": lines.map(|l| json!({"start": {"line": l}, "end": {"line": l}})).collect::<Vec<_>>()})
 }
 
-/// `frontend.outline`: the build args, secrets, SSH sockets and cache mounts the target
-/// stage and the stages it needs use.
+/// Key order of the Go structs BuildKit marshals (`outline.Outline`, `targets.Target`,
+/// `lint.LintResults`, `pb.Definition`, ...): one order fits them all. An object whose keys
+/// are not all listed here is a Go map, whose keys Go sorts.
+const GO_FIELD_ORDER: &[&str] = &[
+    "targets",
+    "warnings",
+    "ignore_cache",
+    "ruleName",
+    "name",
+    "default",
+    "description",
+    "url",
+    "detail",
+    "value",
+    "base",
+    "platform",
+    "required",
+    "args",
+    "secrets",
+    "ssh",
+    "cache",
+    "ID",
+    "sources",
+    "filename",
+    "data",
+    "definition",
+    "language",
+    "buildError",
+    "message",
+    "location",
+    "sourceIndex",
+    "ranges",
+    "start",
+    "end",
+    "line",
+    "character",
+    "def",
+    "metadata",
+    "export_cache",
+    "caps",
+    "progress_group",
+    "Source",
+    "locations",
+    "infos",
+];
+
+/// `value` as Go's `json.MarshalIndent(v, "", "  ")` prints the struct it stands for: struct
+/// fields in declaration order, map keys sorted, `<`, `>` and `&` escaped. buildx prints a
+/// subrequest's `result.json` as it is.
+pub(crate) fn go_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_go_json(&mut out, value, 0);
+    out
+}
+
+fn write_go_json(out: &mut String, value: &serde_json::Value, depth: usize) {
+    use serde_json::Value;
+    let indent = |out: &mut String, d: usize| {
+        out.push('\n');
+        for _ in 0..d {
+            out.push_str("  ");
+        }
+    };
+    match value {
+        Value::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                indent(out, depth + 1);
+                write_go_json(out, item, depth + 1);
+            }
+            indent(out, depth);
+            out.push(']');
+        }
+        Value::Object(map) if !map.is_empty() => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            let rank = |k: &str| GO_FIELD_ORDER.iter().position(|f| *f == k);
+            if keys.iter().all(|k| rank(k).is_some()) {
+                keys.sort_by_key(|k| rank(k));
+            }
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                indent(out, depth + 1);
+                out.push_str(&go_string(k));
+                out.push_str(": ");
+                write_go_json(out, &map[k.as_str()], depth + 1);
+            }
+            indent(out, depth);
+            out.push('}');
+        }
+        Value::String(s) => out.push_str(&go_string(s)),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn go_string(s: &str) -> String {
+    serde_json::Value::from(s)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// BuildKit's `getComment`: the first comment line above the instruction that starts with
+/// `name` and a space describes it (`# build compiles the app`).
+fn doc_comment(comments: &[String], name: &str) -> Option<String> {
+    if name.is_empty() {
+        return None;
+    }
+    let prefix = format!("{name} ");
+    comments
+        .iter()
+        .find_map(|c| c.strip_prefix(&prefix).map(str::to_string))
+        .filter(|c| !c.is_empty())
+}
+
+/// A build arg as the outline shows it.
+#[derive(Clone)]
+struct ArgInfo {
+    key: String,
+    value: Option<String>,
+    description: Option<String>,
+    range: SourceRange,
+    /// The args its default referred to (they count as used when it is).
+    deps: BTreeSet<String>,
+}
+
 /// A secret or SSH socket the build asks for.
+#[derive(Clone)]
 struct Need {
-    id: String,
     required: bool,
     range: SourceRange,
 }
 
-impl Need {
-    /// Adds `self` unless a need with the same id is already listed (the first use wins).
-    fn add_to(self, list: &mut Vec<Need>) {
-        if !list.iter().any(|n| n.id == self.id) {
-            list.push(self);
+/// What one stage contributes to the outline (BuildKit's `outlineCapture`).
+#[derive(Clone, Default)]
+struct Capture {
+    all_args: BTreeMap<String, ArgInfo>,
+    used: BTreeSet<String>,
+    secrets: BTreeMap<String, Need>,
+    ssh: BTreeMap<String, Need>,
+}
+
+impl Capture {
+    fn mark_used(&mut self) {
+        let mut stack: Vec<String> = self.used.iter().cloned().collect();
+        while let Some(k) = stack.pop() {
+            let deps = self
+                .all_args
+                .get(&k)
+                .map(|a| a.deps.clone())
+                .unwrap_or_default();
+            for d in deps {
+                if self.used.insert(d.clone()) {
+                    stack.push(d);
+                }
+            }
         }
     }
 }
 
-fn needs_json(list: &[Need]) -> serde_json::Value {
-    json!(list
-        .iter()
-        .map(|n| json!({"name": n.id, "required": n.required, "location": location(n.range)}))
-        .collect::<Vec<_>>())
-}
-
-fn needs_text(out: &mut String, title: &str, list: &[Need]) {
-    if list.is_empty() {
-        return;
-    }
-    out.push_str(&format!("\n{title}\tREQUIRED\n"));
-    for n in list {
-        out.push_str(&format!(
-            "{}\t{}\n",
-            n.id,
-            if n.required { "true" } else { "" }
-        ));
-    }
-}
-
-/// `frontend.outline`: the build args, secrets, SSH sockets and cache mounts the target
-/// stage and the stages it needs use.
+/// `frontend.outline`: the build args, secrets and SSH sockets the target stage and the
+/// stages it needs use, as BuildKit's Dockerfile frontend lists them: an arg is listed when a
+/// stage declares it or its `FROM` refers to it (and the args its default refers to), with the
+/// value it gets in this build; the automatic platform args are never listed.
 fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
-    let (plan, parsed) = crate::lower::plan_with_instructions(request)?;
+    use crate::shell::Lexer;
+    let (plan, parsed, escape) = crate::lower::plan_with_escape(request)?;
+    let lexer = Lexer::new(escape);
     let reachable = plan.reachable();
+    let po =
+        crate::plan::PlatformOpt::new(request.target_platforms.first(), &request.build_platforms);
+    let target_name = request.target.clone().unwrap_or_default();
+    let mut globals = crate::plan::default_args(&po, &request.build_args, &target_name);
 
-    let mut args: Vec<(String, Option<String>, SourceRange)> = Vec::new();
-    let mut add_arg = |def: &ArgDef, range: SourceRange| {
-        if !args.iter().any(|a| a.0 == def.key) {
-            args.push((def.key.clone(), def.value.clone(), range));
-        }
-    };
+    // The meta args: a build arg wins, else the default expanded against the args before it.
+    let mut global_args: BTreeMap<String, ArgInfo> = BTreeMap::new();
     for cmd in &parsed.meta_args {
         for def in &cmd.args {
-            add_arg(def, cmd.origin.range);
+            let mut info = ArgInfo {
+                key: def.key.clone(),
+                value: None,
+                description: doc_comment(&cmd.origin.comments, &def.key),
+                range: cmd.origin.range,
+                deps: BTreeSet::new(),
+            };
+            if let Some(v) = request.build_args.get(&def.key) {
+                info.value = Some(v.clone());
+            } else if let Some(d) = &def.value {
+                let e = lexer
+                    .process_word_with_matches(d, &globals)
+                    .map_err(|e| CompileError::at(cmd.origin.range, e.to_string()))?;
+                info.deps = e.matched;
+                if info.deps.remove(&def.key) {
+                    if let Some(old) = global_args.get(&def.key) {
+                        info.deps.extend(old.deps.iter().cloned());
+                    }
+                }
+                info.value = Some(e.result);
+            }
+            if let Some(v) = &info.value {
+                globals.add_or_replace(&def.key, v);
+            }
+            global_args.insert(def.key.clone(), info);
         }
     }
-    let mut secrets: Vec<Need> = Vec::new();
-    let mut ssh: Vec<Need> = Vec::new();
-    let mut caches: Vec<(String, SourceRange)> = Vec::new();
-    for stage in plan.stages.iter().filter(|s| reachable[s.id]) {
-        for cmd in &stage.commands {
+
+    let n = parsed.stages.len();
+    let mut captures: Vec<Capture> = Vec::with_capacity(n);
+    for (i, st) in parsed.stages.iter().enumerate() {
+        let mut c = match plan.stages.get(i).map(|s| &s.base) {
+            Some(crate::plan::Base::Stage(b)) if *b < i => {
+                // Cloned when the stage is registered, before its base is dispatched.
+                let mut base = Capture {
+                    all_args: global_args.clone(),
+                    ..Default::default()
+                };
+                base.used = captures[*b].used.clone();
+                base
+            }
+            _ => Capture {
+                all_args: global_args.clone(),
+                ..Default::default()
+            },
+        };
+        let mut words = vec![st.base_name.as_str()];
+        words.extend(st.platform.as_deref());
+        for w in words {
+            if let Ok(e) = lexer.process_word_with_matches(w, &globals) {
+                c.used.extend(e.matched);
+            }
+        }
+        captures.push(c);
+    }
+    // Stage-local env while dispatching: args and ENV of the stage (and its base stages).
+    let mut envs: Vec<crate::plan::EnvList> = vec![crate::plan::EnvList::new(); n];
+    for i in 0..n {
+        if !reachable.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let mut env = match plan.stages[i].base {
+            crate::plan::Base::Stage(b) if b < i => envs[b].clone(),
+            _ => crate::plan::EnvList::new(),
+        };
+        let c = &mut captures[i];
+        for cmd in &plan.stages[i].commands {
             match &*cmd.instruction {
                 Instruction::Arg(a) => {
                     for def in &a.args {
-                        add_arg(def, a.origin.range);
+                        let mut value = None;
+                        let mut skip = false;
+                        if let Some(v) = request.build_args.get(&def.key) {
+                            value = Some(v.clone());
+                        } else if let Some(d) = &def.value {
+                            value = Some(lexer.process_word(d, &env).unwrap_or_else(|_| d.clone()));
+                        } else if let Some(v) = globals.get(&def.key) {
+                            value = Some(v.to_string());
+                            skip = true;
+                        }
+                        if let Some(v) = &value {
+                            env.add_or_replace(&def.key, v);
+                        }
+                        if !skip {
+                            c.all_args.insert(
+                                def.key.clone(),
+                                ArgInfo {
+                                    key: def.key.clone(),
+                                    value,
+                                    description: doc_comment(&a.origin.comments, &def.key),
+                                    range: a.origin.range,
+                                    deps: BTreeSet::new(),
+                                },
+                            );
+                        }
+                        c.used.insert(def.key.clone());
+                    }
+                }
+                Instruction::Env(e) => {
+                    for kv in &e.env {
+                        let v = lexer
+                            .process_word(&kv.value, &env)
+                            .unwrap_or_else(|_| kv.value.clone());
+                        env.add_or_replace(&kv.key, &v);
                     }
                 }
                 Instruction::Run(run) => {
-                    // Unexpanded: the outline shows what the Dockerfile asks for.
-                    let mut keep = |w: &str| Ok::<_, std::convert::Infallible>(w.to_string());
-                    let Ok(mounts) = run.expand_mounts(&mut keep) else {
+                    let mut ex = |w: &str| lexer.process_word(w, &env).map_err(|e| e.to_string());
+                    let Ok(mounts) = run.expand_mounts(&mut ex) else {
                         continue;
                     };
                     let range = run.origin.range;
                     for m in mounts {
-                        let target_name = || {
-                            m.target
-                                .as_deref()
-                                .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
-                        };
-                        let need = |id: String| Need {
-                            id,
+                        let need = Need {
                             required: m.required,
                             range,
                         };
                         match m.mount_type {
                             MountType::Secret => {
-                                need(m.id.clone().or_else(target_name).unwrap_or_default())
-                                    .add_to(&mut secrets)
+                                let id = m.source.clone().or_else(|| m.id.clone()).or_else(|| {
+                                    m.target
+                                        .as_deref()
+                                        .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+                                });
+                                c.secrets.entry(id.unwrap_or_default()).or_insert(need);
                             }
                             MountType::Ssh => {
-                                need(m.id.clone().unwrap_or_else(|| "default".to_string()))
-                                    .add_to(&mut ssh)
-                            }
-                            MountType::Cache => {
-                                let id =
-                                    m.id.clone()
-                                        .or_else(|| m.target.clone())
-                                        .unwrap_or_default();
-                                caches.push((id, range));
+                                let id = m.id.clone().unwrap_or_else(|| "default".to_string());
+                                c.ssh.entry(id).or_insert(need);
                             }
                             _ => {}
                         }
@@ -251,60 +555,226 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
                 _ => {}
             }
         }
+        envs[i] = env;
+    }
+    for c in &mut captures {
+        c.mark_used();
     }
 
-    let target = &plan.stages[plan.target];
-    let mut text = format!(
-        "TARGET: {}\n",
-        target
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("stage-{}", target.id))
-    );
-    if !args.is_empty() {
-        text.push_str("\nBUILD ARG\tVALUE\n");
-        for (k, v, _) in &args {
-            text.push_str(&format!("{k}\t{}\n", v.as_deref().unwrap_or("<UNSET>")));
+    // The target first, then its base stage, then the stages it reads from; the first
+    // listing of a name wins. Then ordered by line.
+    let mut args: Vec<ArgInfo> = Vec::new();
+    let mut secrets: Vec<(String, Need)> = Vec::new();
+    let mut ssh: Vec<(String, Need)> = Vec::new();
+    let (mut seen_args, mut seen_secrets, mut seen_ssh) =
+        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    let mut stack = vec![plan.target];
+    let mut visited_stages = BTreeSet::new();
+    while let Some(s) = stack.pop() {
+        if s >= n || !visited_stages.insert(s) {
+            continue;
         }
+        let c = &captures[s];
+        for k in &c.used {
+            if let Some(a) = c.all_args.get(k) {
+                if seen_args.insert(k.clone()) {
+                    args.push(a.clone());
+                }
+            }
+        }
+        for (k, v) in &c.secrets {
+            if seen_secrets.insert(k.clone()) {
+                secrets.push((k.clone(), v.clone()));
+            }
+        }
+        for (k, v) in &c.ssh {
+            if seen_ssh.insert(k.clone()) {
+                ssh.push((k.clone(), v.clone()));
+            }
+        }
+        let st = &plan.stages[s];
+        let mut next: Vec<usize> = st.deps.iter().rev().copied().collect();
+        if let crate::plan::Base::Stage(b) = st.base {
+            next.push(b);
+        }
+        stack.extend(next);
     }
-    needs_text(&mut text, "SECRET", &secrets);
-    needs_text(&mut text, "SSH", &ssh);
-    let value = json!({
-        "name": target.name,
-        "args": args.iter().map(|(k, v, r)| {
-            let mut a = json!({"name": k, "location": location(*r)});
-            if let Some(v) = v { a["value"] = json!(v); }
-            a
-        }).collect::<Vec<_>>(),
-        "secrets": needs_json(&secrets),
-        "ssh": needs_json(&ssh),
-        "cache": caches.iter().map(|(id, r)| json!({"ID": id, "location": location(*r)})).collect::<Vec<_>>(),
-        "sources": [base64::engine::general_purpose::STANDARD.encode(&request.dockerfile)],
-    });
-    Ok((value, text))
+    args.sort_by_key(|a| a.range.start_line);
+    secrets.sort_by_key(|s| s.1.range.start_line);
+    ssh.sort_by_key(|s| s.1.range.start_line);
+
+    let target = plan.stages.get(plan.target);
+    let name = target.and_then(|t| t.name.clone()).unwrap_or_default();
+    let description = parsed
+        .stages
+        .get(plan.target)
+        .and_then(|st| doc_comment(&st.from.origin.comments, &name));
+    let mut value = serde_json::Map::new();
+    if !name.is_empty() {
+        value.insert("name".into(), json!(name));
+    }
+    if let Some(d) = &description {
+        value.insert("description".into(), json!(d));
+    }
+    if !args.is_empty() {
+        let list: Vec<serde_json::Value> = args
+            .iter()
+            .map(|a| {
+                let mut v = json!({"name": a.key, "location": location(a.range)});
+                if let Some(d) = &a.description {
+                    v["description"] = json!(d);
+                }
+                if let Some(x) = a.value.as_ref().filter(|x| !x.is_empty()) {
+                    v["value"] = json!(x);
+                }
+                v
+            })
+            .collect();
+        value.insert("args".into(), json!(list));
+    }
+    let needs = |list: &[(String, Need)]| {
+        json!(list
+            .iter()
+            .map(|(k, n)| {
+                let mut v = json!({"name": k, "location": location(n.range)});
+                if n.required {
+                    v["required"] = json!(true);
+                }
+                v
+            })
+            .collect::<Vec<_>>())
+    };
+    if !secrets.is_empty() {
+        value.insert("secrets".into(), needs(&secrets));
+    }
+    if !ssh.is_empty() {
+        value.insert("ssh".into(), needs(&ssh));
+    }
+    value.insert(
+        "sources".into(),
+        json!([base64::engine::general_purpose::STANDARD.encode(&request.dockerfile)]),
+    );
+
+    let text = outline_text(&name, description.as_deref(), &args, &secrets, &ssh);
+    Ok((serde_json::Value::Object(value), text))
 }
 
-fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
-    let plan = crate::lower::plan(request)?;
-    let registered = plan.stages.iter().take(plan.registered);
-    let mut list = Vec::new();
-    let mut text = String::from("TARGET\tDESCRIPTION\n");
-    let last = plan.registered.saturating_sub(1);
-    for s in registered {
-        let name = s.name.clone().unwrap_or_else(|| format!("stage-{}", s.id));
-        let default = s.id == last;
-        list.push(json!({
-            "name": name,
-            "default": default,
-            "base": s.base_name,
-            "location": location(s.range),
-        }));
-        text.push_str(&format!(
-            "{name}{}\n",
-            if default { " (default)" } else { "" }
-        ));
+/// Columns as Go's `tabwriter` aligns them: each cell padded to the widest in its column
+/// plus `pad`; the last cell of a line as it is.
+fn table(rows: &[Vec<String>], pad: usize) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(r.len().saturating_sub(1)) {
+            widths[i] = widths[i].max(c.chars().count());
+        }
     }
-    Ok((json!({ "targets": list }), text))
+    let mut out = String::new();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            out.push_str(c);
+            if i + 1 < r.len() {
+                let w = widths[i] + pad - c.chars().count();
+                out.push_str(&" ".repeat(w));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `result.txt` of the outline, as BuildKit's `PrintOutline` writes it.
+fn outline_text(
+    name: &str,
+    description: Option<&str>,
+    args: &[ArgInfo],
+    secrets: &[(String, Need)],
+    ssh: &[(String, Need)],
+) -> String {
+    let mut out = String::new();
+    if !name.is_empty() || description.is_some() {
+        let mut rows = vec![vec![
+            "TARGET:".to_string(),
+            if name.is_empty() { "(default)" } else { name }.to_string(),
+        ]];
+        if let Some(d) = description {
+            rows.push(vec!["DESCRIPTION:".into(), d.to_string()]);
+        }
+        out.push_str(&table(&rows, 1));
+        out.push('\n');
+    }
+    if !args.is_empty() {
+        let mut rows = vec![vec![
+            "BUILD ARG".into(),
+            "VALUE".into(),
+            "DESCRIPTION".into(),
+        ]];
+        for a in args {
+            rows.push(vec![
+                a.key.clone(),
+                a.value.clone().unwrap_or_default(),
+                a.description.clone().unwrap_or_default(),
+            ]);
+        }
+        out.push_str(&table(&rows, 3));
+        out.push('\n');
+    }
+    for (title, list) in [("SECRET", secrets), ("SSH", ssh)] {
+        if list.is_empty() {
+            continue;
+        }
+        let mut rows = vec![vec![title.to_string(), "REQUIRED".into()]];
+        for (k, n) in list {
+            rows.push(vec![k.clone(), if n.required { "true" } else { "" }.into()]);
+        }
+        out.push_str(&table(&rows, 3));
+        out.push('\n');
+    }
+    out
+}
+
+/// `frontend.targets`: every stage as written (BuildKit parses only, expands nothing): its
+/// name (none for an unnamed stage), the last one as the default, the base and `--platform`
+/// text, the doc comment.
+fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
+    let parsed = crate::lower::parse_instructions(request)?;
+    let last = parsed.stages.len().saturating_sub(1);
+    let mut list = Vec::new();
+    let mut rows = vec![vec!["TARGET".to_string(), "DESCRIPTION".to_string()]];
+    for (i, st) in parsed.stages.iter().enumerate() {
+        let name = st.name.clone().unwrap_or_default();
+        let default = i == last;
+        let description = doc_comment(&st.from.origin.comments, &name);
+        let mut t = serde_json::Map::new();
+        if !name.is_empty() {
+            t.insert("name".into(), json!(name));
+        }
+        if default {
+            t.insert("default".into(), json!(true));
+        }
+        if let Some(d) = &description {
+            t.insert("description".into(), json!(d));
+        }
+        if !st.base_name.is_empty() {
+            t.insert("base".into(), json!(st.base_name));
+        }
+        if let Some(p) = st.platform.as_ref().filter(|p| !p.is_empty()) {
+            t.insert("platform".into(), json!(p));
+        }
+        t.insert("location".into(), location(st.from.origin.range));
+        list.push(serde_json::Value::Object(t));
+        let shown = match (name.is_empty(), default) {
+            (true, true) => "(default)".to_string(),
+            (false, true) => format!("{name} (default)"),
+            _ => name.clone(),
+        };
+        rows.push(vec![shown, description.unwrap_or_default()]);
+    }
+    let value = json!({
+        "targets": list,
+        "sources": [base64::engine::general_purpose::STANDARD.encode(&request.dockerfile)],
+    });
+    Ok((value, table(&rows, 1)))
 }
 
 #[cfg(test)]
@@ -333,38 +803,139 @@ mod tests {
         serde_json::from_slice(&r.metadata["result.json"]).unwrap()
     }
 
+    fn answer(id: &str, req: &BuildRequest) -> (serde_json::Value, String) {
+        let r = handle(id, req).unwrap();
+        let json = String::from_utf8(r.metadata["result.json"].clone()).unwrap();
+        (serde_json::from_str(&json).unwrap(), json)
+    }
+
     #[test]
     fn outline_lists_what_the_target_needs_only() {
         let v = outline_of(None);
         assert_eq!(v["name"], "app");
-        let args: Vec<&str> = v["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(args, ["VERSION", "MIRROR"]);
-        assert_eq!(v["args"][0]["value"], "1.2");
+        // VERSION is used by no FROM and declared in no needed stage: not listed.
+        assert_eq!(
+            v["args"],
+            json!([{"name": "MIRROR", "location": location(SourceRange { start_line: 3, end_line: 3 })}])
+        );
         assert_eq!(v["secrets"].as_array().unwrap().len(), 1, "{v}");
         assert_eq!(v["secrets"][0]["name"], "npmrc");
         assert_eq!(v["secrets"][0]["required"], true);
         assert_eq!(v["secrets"][0]["location"]["ranges"][0]["start"]["line"], 4);
         assert_eq!(v["ssh"][0]["name"], "default");
-        assert_eq!(v["cache"][0]["ID"], "/root/.npm");
+        // BuildKit omits a false `required`, and lists no cache mounts.
+        assert!(v["ssh"][0].get("required").is_none(), "{v}");
+        assert!(v.get("cache").is_none(), "{v}");
     }
 
     #[test]
     fn outline_follows_the_target() {
         let v = outline_of(Some("unused"));
         assert_eq!(v["secrets"][0]["name"], "other");
-        assert!(v["ssh"].as_array().unwrap().is_empty());
+        assert!(v.get("ssh").is_none(), "{v}");
+    }
+
+    #[test]
+    fn outline_shows_values_as_the_build_gets_them() {
+        let df = "ARG BASE=busybox\n\
+            ARG TAG=latest\n\
+            # A is the first arg\n\
+            ARG A=1\n\
+            ARG UNUSED=x\n\
+            FROM --platform=$BUILDPLATFORM ${BASE}:${TAG} AS build\n\
+            ARG A\n\
+            ARG B=${A}-two\n\
+            ARG TARGETARCH\n\
+            RUN --mount=type=cache,id=c-${A},target=/c --mount=type=secret,id=s-${B} true\n\
+            FROM busybox\n\
+            ARG OVER=default\n\
+            COPY --from=build /x /x\n";
+        let mut req = request(df, None);
+        req.build_args.insert("OVER".into(), "given".into());
+        let (v, _) = answer(OUTLINE, &req);
+        let args: Vec<(String, String)> = v["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["name"].as_str().unwrap().into(),
+                    a["value"].as_str().unwrap_or("").into(),
+                )
+            })
+            .collect();
+        let want = [
+            ("BASE", "busybox"),
+            ("TAG", "latest"),
+            ("A", "1"),
+            ("B", "1-two"),
+            ("OVER", "given"),
+        ];
+        assert_eq!(
+            args,
+            want.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>(),
+            "{v}"
+        );
+        assert_eq!(v["args"][2]["description"], "is the first arg");
+        assert_eq!(v["secrets"][0]["name"], "s-1-two");
+        // The default (unnamed) target has no name field.
+        assert!(v.get("name").is_none(), "{v}");
+        assert!(v.get("cache").is_none(), "{v}");
+    }
+
+    #[test]
+    fn targets_show_stages_as_written() {
+        let df = "ARG BASE=busybox\n\
+            ARG TAG=latest\n\
+            # build compiles the app\n\
+            FROM --platform=$BUILDPLATFORM ${BASE}:${TAG} AS build\n\
+            FROM busybox\n";
+        let (v, json) = answer(TARGETS, &request(df, None));
+        assert_eq!(
+            v["targets"],
+            json!([
+                {"name": "build", "description": "compiles the app", "base": "${BASE}:${TAG}",
+                 "platform": "$BUILDPLATFORM", "location": location(SourceRange { start_line: 4, end_line: 4 })},
+                {"default": true, "base": "busybox", "location": location(SourceRange { start_line: 5, end_line: 5 })},
+            ])
+        );
+        assert!(v["sources"][0].is_string());
+        // Printed as Go's MarshalIndent prints the struct: fields in declaration order.
+        assert!(
+            json.starts_with(
+                "{\n  \"targets\": [\n    {\n      \"name\": \"build\",\n      \"description\""
+            ),
+            "{json}"
+        );
+        let r = handle(TARGETS, &request(df, None)).unwrap();
+        assert_eq!(
+            String::from_utf8(r.metadata["result.txt"].clone()).unwrap(),
+            "TARGET    DESCRIPTION\nbuild     compiles the app\n(default) \n"
+        );
+    }
+
+    #[test]
+    fn json_is_written_the_way_go_writes_it() {
+        let v = json!({"location": {}, "name": "a<b&c>", "args": [], "zeta": 1, "alpha": [1]});
+        // Not all keys are struct fields: a map, keys sorted.
+        assert_eq!(
+            go_json(&v),
+            "{\n  \"alpha\": [\n    1\n  ],\n  \"args\": [],\n  \"location\": {},\n  \"name\": \"a\\u003cb\\u0026c\\u003e\",\n  \"zeta\": 1\n}"
+        );
+        let w = json!({"location": 1, "name": "x", "default": true});
+        assert_eq!(
+            go_json(&w),
+            "{\n  \"name\": \"x\",\n  \"default\": true,\n  \"location\": 1\n}"
+        );
     }
 
     fn lint_of(dockerfile: &str) -> gw::Result {
         let mut req = request(dockerfile, None);
         req.all_stages = true;
         let checked = crate::lower::check_blocking(&req, &crate::lower::NoneResolver);
-        lint(&req, &checked)
+        lint(&req, &checked, None)
     }
 
     #[test]
@@ -400,6 +971,64 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&clean.metadata["result.json"]).unwrap();
         assert!(v["warnings"].is_null(), "{v}");
         assert_eq!(clean.metadata["result.statuscode"], b"0");
+    }
+
+    #[test]
+    fn lint_lists_the_definition_that_loaded_the_dockerfile() {
+        use mstage_proto::pb;
+        let mut req = request("FROM busybox\nCMD [\"true\"]\n", None);
+        req.all_stages = true;
+        let checked = crate::lower::check_blocking(&req, &crate::lower::NoneResolver);
+        let mut def = pb::Definition {
+            def: vec![b"op".to_vec()],
+            ..Default::default()
+        };
+        let meta = pb::OpMetadata {
+            description: [("llb.customname".to_string(), "load".to_string())].into(),
+            caps: [("source.local".to_string(), true)].into(),
+            ..Default::default()
+        };
+        def.metadata.insert("sha256:ab".into(), meta);
+        def.source = Some(pb::Source {
+            locations: [("sha256:ab".to_string(), pb::Locations::default())].into(),
+            ..Default::default()
+        });
+        let r = lint(&req, &checked, Some(&def));
+        let text = String::from_utf8(r.metadata["result.json"].clone()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            v["sources"][0]["definition"],
+            json!({
+                "def": ["b3A="],
+                "metadata": {"sha256:ab": {"description": {"llb.customname": "load"}, "caps": {"source.local": true}}},
+                "Source": {"locations": {"sha256:ab": {}}},
+            })
+        );
+        // In the order of Go's pb.SourceInfo: filename, data, definition, language.
+        let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+        assert!(
+            at("filename") < at("data") && at("data") < at("definition"),
+            "{text}"
+        );
+        assert!(
+            at("definition") < at("language") && at("description") < at("caps"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn outline_text_is_laid_out_as_buildkit_prints_it() {
+        let df = "FROM busybox AS app\nARG LONGER_NAME=v\nARG B\nRUN --mount=type=secret,id=tok,required true\n";
+        let r = handle(OUTLINE, &request(df, None)).unwrap();
+        assert_eq!(
+            String::from_utf8(r.metadata["result.txt"].clone()).unwrap(),
+            "TARGET: app\n\n\
+             BUILD ARG     VALUE   DESCRIPTION\n\
+             LONGER_NAME   v       \n\
+             B                     \n\n\
+             SECRET   REQUIRED\n\
+             tok      true\n\n"
+        );
     }
 
     #[test]

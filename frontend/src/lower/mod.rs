@@ -198,6 +198,20 @@ pub fn plan(request: &BuildRequest) -> Result<crate::plan::Plan, CompileError> {
 pub fn plan_with_instructions(
     request: &BuildRequest,
 ) -> Result<(crate::plan::Plan, crate::instructions::Parsed), CompileError> {
+    plan_with_escape(request).map(|(plan, parsed, _)| (plan, parsed))
+}
+
+/// Only the typed instructions (no plan: nothing expanded), as `frontend.targets` lists them.
+pub fn parse_instructions(
+    request: &BuildRequest,
+) -> Result<crate::instructions::Parsed, CompileError> {
+    frontend::parse(&request.dockerfile).map(|(_, parsed)| parsed)
+}
+
+/// [`plan_with_instructions`], with the escape character the Dockerfile uses.
+pub fn plan_with_escape(
+    request: &BuildRequest,
+) -> Result<(crate::plan::Plan, crate::instructions::Parsed, char), CompileError> {
     let (df, parsed) = frontend::parse(&request.dockerfile)?;
     let words = frontend::ShellWords { escape: df.escape };
     let po =
@@ -220,7 +234,7 @@ pub fn plan_with_instructions(
         },
         &expand,
     )?;
-    Ok((plan, parsed))
+    Ok((plan, parsed, df.escape))
 }
 
 /// [`compile_detailed`] on the current thread (for the CLI and tests; the resolver must not

@@ -68,6 +68,8 @@ pub struct Outcome {
     pub timed_out: bool,
     /// stdout and stderr of `docker build --progress=plain`
     pub log: String,
+    /// stdout alone (what `--call` prints: the subrequest's answer)
+    pub stdout: String,
     pub elapsed: Duration,
 }
 
@@ -395,6 +397,7 @@ pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> anyhow::Result<O
         success: status.success() && !timed_out,
         timed_out,
         log,
+        stdout: out,
         elapsed: start.elapsed(),
     })
 }
@@ -410,6 +413,7 @@ mod tests {
             timed_out: false,
             log: "#1 [internal] load\n#1 DONE 0.0s\n\nfailed to solve: line 3: unknown instruction: FROMX\n"
                 .into(),
+            stdout: String::new(),
             elapsed: Duration::ZERO,
         };
         assert_eq!(
