@@ -34,13 +34,18 @@ keep_summary() {
 }
 
 bash scripts/package-dev-image.sh --build
-if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ]; then
+if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ] || [ ! -x target/release/calls ]; then
     cargo build --release -p mstage-tests --bins
 fi
 
 status=0
 echo "== [$label] e2e cases through mstage:dev" >&2
 target/release/e2e --frontend mstage:dev --work "$E2E_STATE/e2e-cases" | keep_summary || status=1
+
+if [ "$E2E_ENGINE" = current ]; then
+    echo "== [$label] --call answers through mstage:dev against the built-in frontend's" >&2
+    target/release/calls --frontend mstage:dev --jobs 4 | keep_summary || status=1
+fi
 
 # E2E_ENGINE is exported, so the restart brings back this engine.
 restart="bash $(pwd)/scripts/e2e-env.sh up"
