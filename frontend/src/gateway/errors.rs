@@ -2,28 +2,20 @@
 //! carry `errdefs.Source` (the Dockerfile and the offending line range), so `docker build`
 //! prints the familiar `Dockerfile:5 ... >>> RUN ...` snippet.
 //!
-//! Older BuildKits (v0.8, in dockerd 20.10) decode details registered by protobuf message
-//! name (`type.googleapis.com/errdefs.Source`, protobuf body); current ones use a
-//! `github.com/moby/buildkit/errdefs.Source+json` type with a JSON body. Both are sent;
-//! each side skips the one it does not know.
+//! The detail is the JSON form BuildKit registers for `errdefs.Source` (type URL
+//! `github.com/moby/buildkit/errdefs.Source+json`, since v0.8.0), which is what BuildKit's own
+//! Go frontend sends. A current BuildKit also decodes the protobuf form
+//! (`type.googleapis.com/errdefs.Source`): sending both made Docker 28.5 print the snippet
+//! twice.
 
 use base64::Engine as _;
-use mstage_proto::{pb, prost, prost_types, rpc};
+use mstage_proto::{pb, prost_types, rpc};
 use serde_json::json;
 
 use crate::syntax::SourceRange;
 
 /// gRPC `Unknown`, what BuildKit's frontend uses for Dockerfile errors.
 const CODE_UNKNOWN: i32 = 2;
-
-/// `errdefs.Source` (solver/errdefs/errdefs.proto).
-#[derive(Clone, PartialEq, prost::Message)]
-struct ErrdefsSource {
-    #[prost(message, optional, tag = "1")]
-    info: Option<pb::SourceInfo>,
-    #[prost(message, repeated, tag = "2")]
-    ranges: Vec<pb::Range>,
-}
 
 /// The Dockerfile an error points into.
 pub struct SourceFile<'a> {
@@ -41,35 +33,19 @@ pub fn status(
 ) -> rpc::Status {
     let mut details = Vec::new();
     if let (Some(r), Some(f)) = (range, file) {
-        let pb_range = pb::Range {
-            start: Some(pb::Position {
-                line: r.start_line as i32,
-                character: 0,
-            }),
-            end: Some(pb::Position {
-                line: r.end_line as i32,
-                character: 0,
-            }),
-        };
-        let src = ErrdefsSource {
-            info: Some(pb::SourceInfo {
-                filename: f.filename.to_string(),
-                data: f.data.to_vec(),
-                definition: f.definition.cloned(),
-                language: "Dockerfile".into(),
-            }),
-            ranges: vec![pb_range],
-        };
-        details.push(prost_types::Any {
-            type_url: "type.googleapis.com/errdefs.Source".into(),
-            value: prost::Message::encode_to_vec(&src),
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let mut info = json!({
+            "filename": f.filename,
+            "data": b64(f.data),
+            "language": "Dockerfile",
         });
+        // Go's encoding of the Definition: its ops; the metadata is not needed to show lines.
+        if let Some(def) = f.definition {
+            let ops: Vec<String> = def.def.iter().map(|op| b64(op)).collect();
+            info["definition"] = json!({ "def": ops });
+        }
         let body = json!({
-            "info": {
-                "filename": f.filename,
-                "data": base64::engine::general_purpose::STANDARD.encode(f.data),
-                "language": "Dockerfile",
-            },
+            "info": info,
             "ranges": [{
                 "start": {"line": r.start_line},
                 "end": {"line": r.end_line},
@@ -106,12 +82,18 @@ mod tests {
             }),
             Some(&f),
         );
-        assert_eq!(st.details.len(), 2);
-        let src: ErrdefsSource = prost::Message::decode(&st.details[0].value[..]).unwrap();
-        let info = src.info.unwrap();
-        assert_eq!(info.data, f.data);
-        assert_eq!(src.ranges[0].start.unwrap().line, 2);
-        let j: serde_json::Value = serde_json::from_slice(&st.details[1].value).unwrap();
+        assert_eq!(
+            st.details.len(),
+            1,
+            "one detail, or BuildKit prints the lines twice"
+        );
+        assert_eq!(
+            st.details[0].type_url,
+            "github.com/moby/buildkit/errdefs.Source+json"
+        );
+        let j: serde_json::Value = serde_json::from_slice(&st.details[0].value).unwrap();
+        assert_eq!(j["info"]["data"], "RlJPTSBidXN5Ym94ClJVTk4geAo=");
+        assert_eq!(j["ranges"][0]["start"]["line"], 2);
         assert_eq!(j["ranges"][0]["end"]["line"], 2);
     }
 
