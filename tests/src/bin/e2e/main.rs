@@ -339,6 +339,9 @@ fn main() -> anyhow::Result<()> {
         .collect();
     dirs.sort();
     let docker = Docker::from_arg(args.docker.clone(), Duration::from_secs(args.timeout));
+    if !docker.alive() {
+        bail!("no Docker engine answers {:?} (scripts/e2e-env.sh up)", docker.bin);
+    }
     let engine_version = docker.engine_version();
     let harness = Harness {
         docker,
