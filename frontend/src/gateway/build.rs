@@ -165,8 +165,8 @@ async fn build(
         if request.checks {
             send_warnings(client, &df, &checked.findings).await;
         }
-        // A check violation (`error=true`) does not fail an outline.
-        checked.result.map_err(plain)?;
+        // A check violation (`error=true`) fails the outline too, as in BuildKit.
+        checked.into_result().map_err(plain)?;
         return subrequests::handle(subrequests::OUTLINE, &request).map_err(plain);
     }
     let lint = subrequest == Some(subrequests::LINT);

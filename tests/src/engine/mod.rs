@@ -1,6 +1,7 @@
 //! Building through a real BuildKit (the Docker engine) and checking what came out: shared
 //! by the BuildKit integration runner and the end-to-end tests.
 
+pub mod case;
 pub mod check;
 pub mod compare;
 pub mod docker;

@@ -1,5 +1,5 @@
 //! What gets asked: every e2e case, every example and the real-world corpus, each Dockerfile
-//! written with its syntax directive blanked, and for the real-world inputs the base image
+//! written without its syntax directive, and for the real-world inputs the base image
 //! the engine does not have.
 
 use std::collections::BTreeMap;
@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use regex::Regex;
-use serde_json::Value;
 
+use mstage_tests::engine::case::CaseSpec;
 use mstage_tests::engine::docker::Docker;
 
 /// Where an input comes from; the report counts identical calls by it.
@@ -35,7 +35,7 @@ pub(crate) struct Input {
     pub(crate) kind: Kind,
     /// The build context: the case's own folder, read in place.
     pub(crate) context: PathBuf,
-    /// The Dockerfile as both frontends get it (syntax directive blanked).
+    /// The Dockerfile as both frontends get it (syntax directive removed).
     pub(crate) dockerfile: PathBuf,
     pub(crate) build_args: BTreeMap<String, String>,
     pub(crate) target: Option<String>,
@@ -43,27 +43,49 @@ pub(crate) struct Input {
     /// A base image written without variables that is not in the engine's image store
     /// (real-world inputs only).
     pub(crate) missing_base: Option<String>,
+    /// Why no call is asked about this input on this engine (from the case's `case.json`).
+    pub(crate) excluded: Option<String>,
 }
 
-/// Build args, target and platform of an input.
-type Options = (BTreeMap<String, String>, Option<String>, Option<String>);
+/// Build args, target and platform of an input, and why it is not asked at all, if so.
+struct Options {
+    build_args: BTreeMap<String, String>,
+    target: Option<String>,
+    platform: Option<String>,
+    excluded: Option<String>,
+}
 
-/// `case.json` fields that change an answer (build args, target, platform).
-fn case_options(dir: &Path) -> anyhow::Result<Options> {
-    let Ok(text) = std::fs::read_to_string(dir.join("case.json")) else {
-        return Ok((BTreeMap::new(), None, None));
+impl Options {
+    fn none() -> Options {
+        Options {
+            build_args: BTreeMap::new(),
+            target: None,
+            platform: None,
+            excluded: None,
+        }
+    }
+}
+
+/// What an e2e case's `case.json` changes in the answers, on an engine of `engine_version`.
+fn case_options(dir: &Path, engine_version: &str) -> anyhow::Result<Options> {
+    let case = CaseSpec::read(dir)?;
+    let excluded = if let Some(why) = case.skip_on(engine_version) {
+        Some(why)
+    } else if case.stock_predates(engine_version) {
+        Some(format!(
+            "the built-in frontend of docker {engine_version} predates its syntax (stock_lacks)"
+        ))
+    } else if !case.build_contexts.is_empty() || !case.prebuild.is_empty() {
+        Some("needs its build contexts and prebuilt images".into())
+    } else {
+        None
     };
-    let v: Value = serde_json::from_str(&text).context("parsing case.json")?;
-    let args = v["build_args"]
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let s = |k: &str| v[k].as_str().map(str::to_string);
-    Ok((args, s("target"), s("platform")))
+    Ok(Options {
+        build_args: case.build_args,
+        target: case.target,
+        platform: case.platform,
+        excluded,
+    })
 }
 
 fn sorted_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -77,10 +99,11 @@ fn sorted_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// Gathers the inputs that `--only` lets through, each Dockerfile written (syntax directive
-/// blanked) to a folder of its own under `work`.
+/// removed) to a folder of its own under `work`.
 struct Collector<'a> {
     only: Vec<Regex>,
     work: &'a Path,
+    engine_version: &'a str,
     list: Vec<Input>,
 }
 
@@ -101,16 +124,17 @@ impl Collector<'_> {
         let dir = self.work.join(name.replace('/', "__"));
         std::fs::create_dir_all(&dir)?;
         let dockerfile = dir.join(file.file_name().context("file name")?);
-        std::fs::write(&dockerfile, blank_syntax(&text))?;
+        std::fs::write(&dockerfile, without_syntax(&text))?;
         self.list.push(Input {
             name,
             kind,
             context: context.to_path_buf(),
             dockerfile,
-            build_args: opts.0,
-            target: opts.1,
-            platform: opts.2,
+            build_args: opts.build_args,
+            target: opts.target,
+            platform: opts.platform,
             missing_base: None,
+            excluded: opts.excluded,
         });
         Ok(())
     }
@@ -119,7 +143,7 @@ impl Collector<'_> {
     fn e2e_cases(&mut self, cases: &Path) -> anyhow::Result<()> {
         for dir in sorted_dirs(cases)? {
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let opts = case_options(&dir)?;
+            let opts = case_options(&dir, self.engine_version)?;
             self.add(
                 format!("e2e/{name}"),
                 Kind::E2e,
@@ -137,7 +161,7 @@ impl Collector<'_> {
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
             for f in ["Dockerfile", "Dockerfile.single"] {
                 if dir.join(f).exists() {
-                    let opts = (BTreeMap::new(), None, None);
+                    let opts = Options::none();
                     self.add(
                         format!("example/{name}/{f}"),
                         Kind::Example,
@@ -159,7 +183,7 @@ impl Collector<'_> {
                 continue;
             }
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let opts = (BTreeMap::new(), None, None);
+            let opts = Options::none();
             self.add(
                 format!("real-world/{name}"),
                 Kind::RealWorld,
@@ -179,6 +203,7 @@ pub(crate) fn inputs(
     only: &[String],
     real_world: Option<&str>,
     work: &Path,
+    engine_version: &str,
 ) -> anyhow::Result<Vec<Input>> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let only: Vec<Regex> = only
@@ -188,6 +213,7 @@ pub(crate) fn inputs(
     let mut collector = Collector {
         only,
         work,
+        engine_version,
         list: Vec::new(),
     };
     collector.e2e_cases(&repo.join("tests/e2e/cases"))?;
@@ -259,18 +285,18 @@ fn missing_base(dockerfile: &str, local: &std::collections::BTreeSet<String>) ->
     None
 }
 
-/// The Dockerfile with any `# syntax=` directive blanked to `#` (same line count, so the
-/// same locations): the stock run must not fetch a frontend image, and both runs must get
-/// the same bytes (`sources` holds them).
-fn blank_syntax(text: &str) -> String {
+/// The Dockerfile without its `# syntax=` directive: the stock run must not fetch a frontend
+/// image, and both runs must get the same bytes (`sources` holds them). The line is removed,
+/// not blanked: a bare `#` would end the directives, and a `# check=` after it would become
+/// a per-instruction check comment (dockerfile 1.21), which Docker 28.5's built-in frontend
+/// predates. Locations shift by one line, alike for both runs.
+fn without_syntax(text: &str) -> String {
     let re = Regex::new(r"(?i)^#\s*syntax\s*=").unwrap();
     let mut out = String::with_capacity(text.len());
     let mut in_directives = true;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         if in_directives && re.is_match(body) {
-            out.push('#');
-            out.push_str(&line[body.len()..]);
             continue;
         }
         if !body.starts_with('#') {
@@ -286,14 +312,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn syntax_directives_are_blanked_in_place() {
+    fn syntax_directives_are_removed_and_the_others_kept() {
         assert_eq!(
-            blank_syntax("# syntax=mstage:dev\nFROM a\n# syntax=x\n"),
-            "#\nFROM a\n# syntax=x\n"
+            without_syntax("# syntax=mstage:dev\nFROM a\n# syntax=x\n"),
+            "FROM a\n# syntax=x\n"
         );
         assert_eq!(
-            blank_syntax("# escape=`\n# Syntax = docker/dockerfile:1\r\nFROM a\n"),
-            "# escape=`\n#\r\nFROM a\n"
+            without_syntax(
+                "# escape=`\n# Syntax = docker/dockerfile:1\r\n# check=skip=all\nFROM a\n"
+            ),
+            "# escape=`\n# check=skip=all\nFROM a\n"
         );
     }
 

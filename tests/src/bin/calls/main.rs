@@ -66,20 +66,12 @@ struct Args {
 
 /// Calls whose answers differ for a known reason that is not mstage's to fix: input, call
 /// labels, why. They are not run; they are listed as excluded and not counted.
-const KNOWN_DIFFERENT: &[(&str, &[&str], &str)] = &[
-    (
-        "real-world/docker__compose__pkg__e2e__fixtures__build-test__entitlements__Dockerfile",
-        &["outline", "targets", "check", "targets(text)"],
-        "`RUN --security=insecure` is stable since dockerfile 1.20; Docker 28.5's built-in \
+const KNOWN_DIFFERENT: &[(&str, &[&str], &str)] = &[(
+    "real-world/docker__compose__pkg__e2e__fixtures__build-test__entitlements__Dockerfile",
+    &["outline", "targets", "check", "targets(text)"],
+    "`RUN --security=insecure` is stable since dockerfile 1.20; Docker 28.5's built-in \
          frontend rejects it as an unknown flag",
-    ),
-    (
-        "e2e/build-checks-skip",
-        &["outline", "check"],
-        "`# check=skip=` above an instruction is dockerfile 1.21 (BuildKit v0.26); \
-     Docker 28.5's built-in frontend predates it and reports those findings",
-    ),
-];
+)];
 
 /// The calls asked of every input: `--call` value, short label.
 const CALLS: [(&str, &str); 4] = [
@@ -219,14 +211,17 @@ impl Runner {
     }
 }
 
-/// Why a call is not asked at all: a real-world base image the engine does not have, or a
-/// known difference.
+/// Why a call is not asked at all: a real-world base image the engine does not have, what
+/// the case's `case.json` says of this engine, or a known difference.
 fn excluded_unasked(job: &Job) -> Option<String> {
     if job.input.kind == Kind::RealWorld && job.label != "targets" {
         if let Some(image) = job.input.missing_base.as_ref() {
             // outline and check resolve the bases; no need to ask to know it fails.
             return Some(format!("base image not local ({image})"));
         }
+    }
+    if let Some(why) = &job.input.excluded {
+        return Some(why.clone());
     }
     for (name, labels, why) in KNOWN_DIFFERENT {
         if job.input.name == *name && labels.contains(&job.label) {
@@ -373,7 +368,12 @@ fn main() -> anyhow::Result<()> {
     let work = tempfile::Builder::new()
         .prefix("calls.")
         .tempdir_in(&args.work)?;
-    let mut inputs = inputs(&args.only, args.real_world.as_deref(), work.path())?;
+    let mut inputs = inputs(
+        &args.only,
+        args.real_world.as_deref(),
+        work.path(),
+        &docker.engine_version(),
+    )?;
     mark_missing_bases(&mut inputs, &docker)?;
     let jobs = jobs(&inputs);
     eprintln!(

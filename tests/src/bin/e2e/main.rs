@@ -23,7 +23,8 @@ use mstage_tests::engine::{check, compare};
 mod case;
 mod checks;
 
-use case::{tag_kind, CaseSpec, Prepared};
+use case::{tag_kind, Prepared};
+use mstage_tests::engine::case::CaseSpec;
 
 #[derive(Parser, Debug)]
 #[command(about = "Builds the e2e cases through mstage and compares them with the stock frontend")]
@@ -340,7 +341,10 @@ fn main() -> anyhow::Result<()> {
     dirs.sort();
     let docker = Docker::from_arg(args.docker.clone(), Duration::from_secs(args.timeout));
     if !docker.alive() {
-        bail!("no Docker engine answers {:?} (scripts/e2e-env.sh up)", docker.bin);
+        bail!(
+            "no Docker engine answers {:?} (scripts/e2e-env.sh up)",
+            docker.bin
+        );
     }
     let engine_version = docker.engine_version();
     let harness = Harness {
