@@ -16,8 +16,10 @@ pub(crate) fn parse_json(s: &str) -> Option<Value> {
 /// ID (`local.session`, random per `docker buildx build`); the op digests, and so the
 /// metadata keys, follow from it. The ID is replaced by zeros of the same length in each op,
 /// and the digests are computed again, so the ops must still be the same byte for byte.
-/// Everything else (JSON layout included) is compared as printed.
+/// The rule names of a check violation are sorted (`sort_violation_rules`). Everything else
+/// (JSON layout included) is compared as printed.
 pub(crate) fn normalise(stdout: &str) -> String {
+    let stdout = &sort_violation_rules(stdout);
     let Some(v) = parse_json(stdout) else {
         return stdout.to_string();
     };
@@ -48,6 +50,27 @@ pub(crate) fn normalise(stdout: &str) -> String {
     // again.
     let lines: Vec<&str> = text.split('\n').collect();
     sort_digest_maps(&lines).join("\n")
+}
+
+/// `lint violation found for rules: B, A` with the rule names sorted: BuildKit collects them
+/// in a Go map, so the built-in frontend's order changes from run to run.
+pub(crate) fn sort_violation_rules(text: &str) -> String {
+    const PREFIX: &str = "lint violation found for rules: ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        let (before, from) = rest.split_at(at + PREFIX.len());
+        out.push_str(before);
+        let end = from
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == ',' || c == ' '))
+            .unwrap_or(from.len());
+        let mut rules: Vec<&str> = from[..end].split(", ").collect();
+        rules.sort_unstable();
+        out.push_str(&rules.join(", "));
+        rest = &from[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The entries of every JSON object (in Go's indented layout) whose keys are digests, sorted
@@ -165,6 +188,17 @@ fn replace_all(hay: &mut [u8], from: &[u8], to: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn violation_rules_are_compared_in_any_order() {
+        assert_eq!(
+            sort_violation_rules(
+                "\"lint violation found for rules: StageNameCasing, FromAsCasing\"\n"
+            ),
+            "\"lint violation found for rules: FromAsCasing, StageNameCasing\"\n"
+        );
+        assert_eq!(sort_violation_rules("no violation"), "no violation");
+    }
 
     #[test]
     fn session_ids_are_blanked() {
