@@ -31,7 +31,7 @@ mod normalise;
 
 use diff::{line_diff, stdout_diff};
 use inputs::{inputs, mark_missing_bases, Input, Kind};
-use normalise::{normalise, sort_violation_rules, sort_warnings};
+use normalise::{normalise, same_error_wrapping, sort_violation_rules, sort_warnings};
 
 #[derive(Parser, Debug)]
 #[command(about = "Compares mstage's --call answers with the engine's built-in frontend")]
@@ -97,7 +97,7 @@ impl Answer {
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .collect();
-        let errors = sort_violation_rules(&sort_warnings(&lines).join("\n"));
+        let errors = same_error_wrapping(&sort_violation_rules(&sort_warnings(&lines).join("\n")));
         Answer {
             success: o.success,
             timed_out: o.timed_out,

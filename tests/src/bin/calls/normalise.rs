@@ -16,10 +16,11 @@ pub(crate) fn parse_json(s: &str) -> Option<Value> {
 /// ID (`local.session`, random per `docker buildx build`); the op digests, and so the
 /// metadata keys, follow from it. The ID is replaced by zeros of the same length in each op,
 /// and the digests are computed again, so the ops must still be the same byte for byte.
-/// The rule names of a check violation are sorted (`sort_violation_rules`). Everything else
+/// The rule names of a check violation are sorted (`sort_violation_rules`), and buildx's two
+/// wrappings of an error read alike (`same_error_wrapping`). Everything else
 /// (JSON layout included) is compared as printed.
 pub(crate) fn normalise(stdout: &str) -> String {
-    let stdout = &sort_violation_rules(stdout);
+    let stdout = &same_error_wrapping(&sort_violation_rules(stdout));
     let Some(v) = parse_json(stdout) else {
         return stdout.to_string();
     };
@@ -50,6 +51,13 @@ pub(crate) fn normalise(stdout: &str) -> String {
     // again.
     let lines: Vec<&str> = text.split('\n').collect();
     sort_digest_maps(&lines).join("\n")
+}
+
+/// buildx reports a frontend's `--call` error as `failed to solve: ...` or as `failed to run
+/// Build function: ...`, whichever of its paths sees it first: the built-in frontend gave
+/// both on the same input in two runs. Both become the first.
+pub(crate) fn same_error_wrapping(text: &str) -> String {
+    text.replace("failed to run Build function: ", "failed to solve: ")
 }
 
 /// `lint violation found for rules: B, A` with the rule names sorted: BuildKit collects them
@@ -188,6 +196,14 @@ fn replace_all(hay: &mut [u8], from: &[u8], to: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_error_wrappings_read_alike() {
+        assert_eq!(
+            same_error_wrapping("ERROR: failed to build: failed to run Build function: base name"),
+            "ERROR: failed to build: failed to solve: base name"
+        );
+    }
 
     #[test]
     fn violation_rules_are_compared_in_any_order() {
