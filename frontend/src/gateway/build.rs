@@ -156,19 +156,6 @@ async fn build(
     if let Some(id) = subrequest.filter(|id| !compiled_subrequest.contains(id)) {
         return subrequests::handle(id, &request).map_err(plain);
     }
-    if subrequest == Some(subrequests::OUTLINE) {
-        // The outline is made from a full dispatch, as in BuildKit: the base images are
-        // resolved (a missing one fails it) and the build checks warn as in a build.
-        request.checks = caps.gateway.contains(WARNINGS_CAP);
-        let resolver = GatewayResolver::new(client.clone(), opts.session_id.clone());
-        let checked = crate::lower::compile_checked(&request, &resolver).await;
-        if request.checks {
-            send_warnings(client, &df, &checked.findings).await;
-        }
-        // A check violation (`error=true`) fails the outline too, as in BuildKit.
-        checked.into_result().map_err(plain)?;
-        return subrequests::handle(subrequests::OUTLINE, &request).map_err(plain);
-    }
     let lint = subrequest == Some(subrequests::LINT);
     // Warnings are worth finding only where someone sees them.
     request.checks = lint || caps.gateway.contains(WARNINGS_CAP);
@@ -182,6 +169,13 @@ async fn build(
     }
     if caps.gateway.contains(WARNINGS_CAP) {
         send_warnings(client, &df, &checked.findings).await;
+    }
+    if subrequest == Some(subrequests::OUTLINE) {
+        // The outline is made after a full compile, as in BuildKit: the base images are
+        // resolved (a missing one fails it), the build checks warn as in a build, and a
+        // check violation (`error=true`) fails it.
+        checked.into_result().map_err(plain)?;
+        return subrequests::handle(subrequests::OUTLINE, &request).map_err(plain);
     }
     let builds: Vec<PlatformBuild> = checked
         .into_result()

@@ -41,6 +41,9 @@ pub enum Output {
     /// platform's manifest, config and layers. Provenance would name the frontend, which
     /// differs between the two builds by design.
     Oci(PathBuf),
+    /// `--call=REQUEST` (buildx only): the frontend's answer to a subrequest on stdout, and
+    /// nothing built.
+    Call(String),
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +213,9 @@ impl Docker {
                 cmd.arg("--provenance=false")
                     .arg("-o")
                     .arg(format!("type=oci,dest={}", dest.display()));
+            }
+            Output::Call(request) => {
+                cmd.arg(format!("--call={request}"));
             }
         }
         cmd.arg(&spec.context);

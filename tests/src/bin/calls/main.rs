@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use regex::Regex;
 
-use mstage_tests::engine::docker::{run_with_timeout, Docker, Outcome};
+use mstage_tests::engine::docker::{BuildSpec, Docker, Frontend, Outcome, Output};
 
 mod diff;
 mod inputs;
@@ -126,7 +126,6 @@ struct Job<'a> {
 struct Runner {
     docker: Docker,
     image: String,
-    timeout: Duration,
     verbose: bool,
 }
 
@@ -135,24 +134,26 @@ impl Runner {
     /// `through_image`.
     fn ask(&self, job: &Job, through_image: bool) -> anyhow::Result<Answer> {
         let i = job.input;
-        let mut cmd = self.docker.build_command();
-        cmd.arg(format!("--call={}", job.call));
-        cmd.arg("-f").arg(&i.dockerfile);
-        if through_image {
-            cmd.arg("--build-arg")
-                .arg(format!("BUILDKIT_SYNTAX={}", self.image));
-        }
-        for (k, v) in &i.build_args {
-            cmd.arg("--build-arg").arg(format!("{k}={v}"));
-        }
-        if let Some(t) = &i.target {
-            cmd.arg("--target").arg(t);
-        }
-        if let Some(p) = &i.platform {
-            cmd.arg("--platform").arg(p);
-        }
-        cmd.arg(&i.context);
-        Ok(Answer::from(&run_with_timeout(cmd, self.timeout)?))
+        let spec = BuildSpec {
+            context: i.context.clone(),
+            dockerfile: Some(i.dockerfile.clone()),
+            build_args: i.build_args.clone(),
+            target: i.target.clone(),
+            platform: i.platform.clone(),
+            secrets: Vec::new(),
+            labels: BTreeMap::new(),
+            build_contexts: BTreeMap::new(),
+            no_cache: false,
+            shm_size: None,
+            ulimits: Vec::new(),
+            output: Output::Call(job.call.to_string()),
+        };
+        let frontend = if through_image {
+            Frontend::Image(self.image.clone())
+        } else {
+            Frontend::Stock
+        };
+        Ok(Answer::from(&self.docker.build(&spec, &frontend)?))
     }
 
     fn run(&self, job: &Job) -> anyhow::Result<Verdict> {
@@ -387,7 +388,6 @@ fn main() -> anyhow::Result<()> {
     let runner = Runner {
         docker,
         image: args.frontend.clone(),
-        timeout,
         verbose: args.verbose,
     };
     let start = Instant::now();

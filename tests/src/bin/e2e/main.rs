@@ -114,14 +114,9 @@ impl Harness {
                 output: Output::Image(pre.tag.clone()),
                 ..mine.clone()
             };
-            let out = self.docker.build(&spec, &BY_SYNTAX_LINE)?;
-            if !out.success {
-                self.dump(&pre.tag, &out);
-                return Ok(vec![format!(
-                    "prebuild of {}: {}",
-                    pre.target,
-                    check::shorten(&out.error_text())
-                )]);
+            let what = format!("prebuild of {}", pre.target);
+            if let Err(r) = self.succeed(&spec, &pre.tag, &what)? {
+                return Ok(vec![r]);
             }
             tags.push(pre.tag.clone());
         }
@@ -171,13 +166,8 @@ impl Harness {
                 output: Output::Oci(dest.clone()),
                 ..spec.clone()
             };
-            let out = self.docker.build(&spec, &BY_SYNTAX_LINE)?;
-            if !out.success {
-                self.dump(who, &out);
-                return Ok(Err(format!(
-                    "{who} build failed: {}",
-                    check::shorten(&out.error_text())
-                )));
+            if let Err(r) = self.succeed(&spec, who, &format!("{who} build failed"))? {
+                return Ok(Err(r));
             }
             Ok(Ok(Layout::from_tar_file(&dest)?))
         };
@@ -277,15 +267,11 @@ impl Harness {
             bail!("build() needs a tar output");
         };
         let start = Instant::now();
-        let out = self.docker.build(spec, &BY_SYNTAX_LINE)?;
+        let out = match self.succeed(spec, tag, "build failed")? {
+            Ok(out) => out,
+            Err(r) => return Ok(Err(r)),
+        };
         let elapsed = start.elapsed();
-        if !out.success {
-            self.dump(tag, &out);
-            return Ok(Err(format!(
-                "build failed: {}",
-                check::shorten(&out.error_text())
-            )));
-        }
         let tree = Tree::from_tar_file(tar)?;
         tags.push(tag.to_string());
         let image = BuildSpec {
@@ -293,13 +279,8 @@ impl Harness {
             no_cache: false,
             ..spec.clone()
         };
-        let again = self.docker.build(&image, &BY_SYNTAX_LINE)?;
-        if !again.success {
-            self.dump(tag, &again);
-            return Ok(Err(format!(
-                "image build failed: {}",
-                check::shorten(&again.error_text())
-            )));
+        if let Err(r) = self.succeed(&image, tag, "image build failed")? {
+            return Ok(Err(r));
         }
         let config = self.docker.image_config(tag)?;
         Ok(Ok((
@@ -309,6 +290,25 @@ impl Harness {
                 log: out.log,
             },
             elapsed,
+        )))
+    }
+
+    /// Builds `spec` by its syntax line; a failed build is dumped (with `--verbose`) under
+    /// `name` and comes back as `what: <the error>`.
+    fn succeed(
+        &self,
+        spec: &BuildSpec,
+        name: &str,
+        what: &str,
+    ) -> anyhow::Result<Result<Outcome, String>> {
+        let out = self.docker.build(spec, &BY_SYNTAX_LINE)?;
+        if out.success {
+            return Ok(Ok(out));
+        }
+        self.dump(name, &out);
+        Ok(Err(format!(
+            "{what}: {}",
+            check::shorten(&out.error_text())
         )))
     }
 
