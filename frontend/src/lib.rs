@@ -1,19 +1,9 @@
-//! mstage: a BuildKit frontend that compiles Dockerfiles into LLB.
-//!
-//! The modules follow the data flow (see `ARCHITECTURE.md`):
-//! bytes -> [`syntax`] (parse tree) -> [`instructions`] (typed, with [`shell`] expansion)
-//! -> [`plan`] (stages, args, target) -> [`lower`] (LLB via `llb-gen`) + [`image`] (OCI config).
-//! [`lint`] (build checks) rides along: its rules run where `lower` meets what they need.
-//! [`gateway`] serves BuildKit over stdio; [`cli`] is the command line.
+//! mstage, the binary's library: the BuildKit gateway server ([`gateway`]), the command line
+//! ([`cli`]) and the registry resolver ([`registry`]). Everything that reads a Dockerfile
+//! lives in `mstage-syntax` and `mstage-compiler`; this crate does the I/O around them
+//! (see `ARCHITECTURE.md`).
 
-pub mod alloc;
 pub mod cli;
-pub mod dockerignore;
 pub mod gateway;
-pub mod image;
-pub mod instructions;
-pub mod lint;
-pub mod lower;
-pub mod plan;
-pub mod shell;
-pub mod syntax;
+#[cfg(feature = "registry")]
+pub mod registry;

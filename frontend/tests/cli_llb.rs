@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use mstage::lower::op_digest;
+use llb_gen::op_digest;
 use mstage_proto::pb;
 use mstage_proto::prost::Message;
 
@@ -75,7 +75,8 @@ fn errors_show_the_dockerfile_line() {
 
 #[test]
 fn graph_draws_stages_and_edges() {
-    let df = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lowering/diamond.Dockerfile");
+    let df =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../compiler/tests/lowering/diamond.Dockerfile");
     let out = mstage(&["graph", "-f", df.to_str().unwrap(), "--format", "dot"]);
     assert!(out.status.success());
     let dot = String::from_utf8_lossy(&out.stdout);

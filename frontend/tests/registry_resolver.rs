@@ -7,8 +7,9 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use mstage::image::{ImageConfig, Platform};
-use mstage::lower::{ImageResolver, RegistryResolver, ResolveMode, ResolveRequest};
+use mstage::registry::RegistryResolver;
+use mstage_compiler::image::{ImageConfig, Platform};
+use mstage_compiler::lower::{ImageResolver, ResolveMode, ResolveRequest};
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};

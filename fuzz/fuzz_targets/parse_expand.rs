@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mstage::shell::Lexer;
-use mstage::syntax;
+use mstage_syntax::shell::Lexer;
+use mstage_syntax::parser;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
@@ -20,9 +20,9 @@ fuzz_target!(|data: &[u8]| {
         .with_skip_unset_env(mode & 16 != 0);
     let env = [("A", "x y"), ("EMPTY", ""), ("P", "/a/b.c"), ("G", "*?\\")];
 
-    let _ = syntax::detect_syntax(rest);
-    if let Ok(df) = syntax::parse(rest) {
-        let _ = syntax::dump(&df);
+    let _ = parser::detect_syntax(rest);
+    if let Ok(df) = parser::parse(rest) {
+        let _ = parser::dump(&df);
         let mut n = 0;
         for node in df
             .instructions
@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
                 let _ = lex.process_word_with_matches(w, &env);
             }
             for h in &node.heredocs {
-                let _ = syntax::chomp_heredoc_content(&h.content);
+                let _ = parser::chomp_heredoc_content(&h.content);
                 let _ = lex.process_word(&h.content, &env);
             }
         }
@@ -49,5 +49,5 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(rest);
     let _ = lex.process_word(&text, &env);
     let _ = lex.process_words(&text, &env);
-    let _ = syntax::heredocs_from_line(&text);
+    let _ = parser::heredocs_from_line(&text);
 });

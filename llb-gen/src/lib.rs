@@ -100,6 +100,7 @@ pub use merge::{diff, merge, Diff, Merge};
 pub use platform::Platform;
 pub use source::{git, http, image, local, Differ, Git, Http, Image, Local, ResolveMode};
 pub use state::State;
+pub use util::op_digest;
 
 /// The wire schema, re-exported for callers that need `pb` types.
 pub use mstage_proto::pb;

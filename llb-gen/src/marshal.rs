@@ -4,7 +4,7 @@ use crate::constraints::{Metadata, SourceMap, SourceMapDefinition};
 use crate::error::Error;
 use crate::platform::Platform;
 use crate::state::{Output, State};
-use crate::util::digest_of;
+use crate::util::op_digest;
 use crate::vertex::{Encoded, Vertex};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use mstage_proto::{pb, wire};
@@ -179,7 +179,7 @@ pub fn marshal(state: &State, opts: &MarshalOptions) -> Result<pb::Definition, E
         ..Default::default()
     };
     let bytes = wire::encode_op(&terminal);
-    let digest = digest_of(&bytes);
+    let digest = op_digest(&bytes);
     // The terminal op declares the graph-wide caps. (Its bytes cannot equal another op's:
     // no other op has only an input.)
     let mut md = Metadata::default();

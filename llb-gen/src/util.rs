@@ -46,7 +46,7 @@ pub(crate) fn push_hex(s: &mut String, bytes: &[u8]) {
 }
 
 /// `sha256:<hex>` of `bytes`, the LLB vertex identity.
-pub(crate) fn digest_of(bytes: &[u8]) -> String {
+pub fn op_digest(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let sum = Sha256::digest(bytes);
     let mut out = String::with_capacity(7 + 2 * sum.len());

@@ -4,7 +4,7 @@ use crate::constraints::{Constraints, Metadata};
 use crate::error::Error;
 use crate::marshal::EncodeCtx;
 use crate::state::Output;
-use crate::util::digest_of;
+use crate::util::op_digest;
 use mstage_proto::{pb, wire};
 use std::sync::{Arc, Mutex};
 
@@ -99,7 +99,7 @@ impl Vertex {
         };
         let bytes = wire::encode_op(&op);
         let enc = Arc::new(Encoded {
-            digest: digest_of(&bytes),
+            digest: op_digest(&bytes),
             bytes,
             caps,
         });

@@ -20,13 +20,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use mstage::lower::{compile_blocking, plan, BuildRequest, NoneResolver};
+use mstage_compiler::lower::{compile_blocking, plan, BuildRequest, NoneResolver};
 use mstage_proto::prost::Message;
 
 // The allocator of the mstage binary (frontend/src/main.rs), so the figures are the shipped
 // frontend's.
 #[global_allocator]
-static ALLOC: mstage::alloc::Mimalloc = mstage::alloc::Mimalloc;
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Input {
     name: String,
@@ -41,7 +41,7 @@ fn repo_root() -> PathBuf {
 }
 
 fn instructions(bytes: &[u8]) -> usize {
-    mstage::syntax::parse(bytes)
+    mstage_syntax::parser::parse(bytes)
         .map(|d| d.instructions.len())
         .unwrap_or(0)
 }
@@ -143,7 +143,7 @@ fn bench_one(c: &mut Criterion, i: &Input) {
     }
     let (df, req) = (&i.dockerfile, &i.request);
     g.bench_function("parse", |b| {
-        b.iter(|| mstage::syntax::parse(black_box(df)).unwrap())
+        b.iter(|| mstage_syntax::parser::parse(black_box(df)).unwrap())
     });
     g.bench_function("plan", |b| b.iter(|| plan(black_box(req)).unwrap()));
     g.bench_function("compile", |b| b.iter(|| compile(black_box(req))));

@@ -17,11 +17,11 @@
 
 use std::time::{Duration, Instant};
 
-use mstage::lower::{compile_blocking, BuildRequest, NoneResolver};
+use mstage_compiler::lower::{compile_blocking, BuildRequest, NoneResolver};
 use mstage_proto::prost::Message;
 
 #[global_allocator]
-static ALLOC: mstage::alloc::Mimalloc = mstage::alloc::Mimalloc;
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);

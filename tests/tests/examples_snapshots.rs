@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mstage::image::Platform;
-use mstage::lower::{compile_blocking, definition_json, BuildRequest, NoneResolver};
+use mstage_compiler::image::Platform;
+use mstage_compiler::lower::{compile_blocking, definition_json, BuildRequest, NoneResolver};
 use serde_json::Value;
 
 fn examples_dir() -> PathBuf {
@@ -32,7 +32,7 @@ fn request(example: &str, file: &str) -> BuildRequest {
     let mut req = BuildRequest::golden(df);
     req.dockerfile_name = file.to_string();
     if let Ok(ignore) = std::fs::read_to_string(dir.join(".dockerignore")) {
-        req.dockerignore = mstage::dockerignore::parse(&ignore)
+        req.dockerignore = mstage_compiler::dockerignore::parse(&ignore)
             .unwrap_or_else(|e| panic!("{example}/.dockerignore: {e}"));
     }
     req

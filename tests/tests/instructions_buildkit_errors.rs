@@ -6,8 +6,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use mstage::instructions::{parse_dockerfile, ExpandError, Instruction, Parsed};
-use mstage::shell::{Lexer, ShellError};
+use mstage_syntax::instructions::{parse_dockerfile, ExpandError, Instruction, Parsed};
+use mstage_syntax::shell::{Lexer, ShellError};
 use serde_json::Value;
 
 fn cases_dir() -> PathBuf {
@@ -71,7 +71,7 @@ fn upstream_dockerfile_errors() {
             })
             .unwrap_or_default();
         let src = fs::read(dir.join("Dockerfile")).expect("Dockerfile");
-        let got = match mstage::syntax::parse(&src) {
+        let got = match mstage_syntax::parser::parse(&src) {
             Err(e) => e.to_string(),
             Ok(df) => match parse_dockerfile(&df) {
                 Err(e) => e.to_string(),
@@ -125,7 +125,7 @@ fn other_integration_dockerfiles_type() {
         }
         for f in files {
             let Ok(src) = fs::read(&f) else { continue };
-            let result = mstage::syntax::parse(&src)
+            let result = mstage_syntax::parser::parse(&src)
                 .map_err(|e| e.to_string())
                 .and_then(|df| parse_dockerfile(&df).map_err(|e| e.to_string()));
             match result {

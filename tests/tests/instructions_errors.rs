@@ -2,9 +2,9 @@
 //! errors found when instruction values are expanded. Each case shows the input, the
 //! message and the Dockerfile line(s) it points at.
 
-use mstage::instructions::{self, ExpandError, Instruction, InstructionError, Parsed};
-use mstage::shell::{Lexer, NoEnv, ShellError};
-use mstage::syntax::{self, SourceRange};
+use mstage_syntax::instructions::{self, ExpandError, Instruction, InstructionError, Parsed};
+use mstage_syntax::parser::{self, SourceRange};
+use mstage_syntax::shell::{Lexer, NoEnv, ShellError};
 
 /// (name, Dockerfile) pairs; every one must fail or warn.
 const CASES: &[(&str, &str)] = &[
@@ -125,7 +125,7 @@ fn render(name: &str, src: &str) -> String {
     for line in src.lines() {
         out.push_str(&format!("    {line}\n"));
     }
-    let df = match syntax::parse(src.as_bytes()) {
+    let df = match parser::parse(src.as_bytes()) {
         Ok(df) => df,
         Err(e) => {
             out.push_str(&format!("syntax error: {e}\n"));

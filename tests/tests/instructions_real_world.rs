@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
-use mstage::instructions::{parse_dockerfile, Instruction};
-use mstage::syntax::{Dockerfile, Heredoc, Node, SourceRange};
+use mstage_syntax::instructions::{parse_dockerfile, Instruction};
+use mstage_syntax::parser::{Dockerfile, Heredoc, Node, SourceRange};
 use serde_json::Value;
 
 fn conformance() -> PathBuf {
@@ -152,7 +152,7 @@ fn real_world_corpus_types() {
                             Instruction::Expose(e) if !e.ports.iter().any(|p| p.contains('$')) => {
                                 let mut split = |w: &str| Ok::<_, String>(vec![w.to_string()]);
                                 Some(e.expand_ports(&mut split).map(|_| ()).map_err(|e| match e {
-                                    mstage::instructions::ExpandError::Invalid(i) => i,
+                                    mstage_syntax::instructions::ExpandError::Invalid(i) => i,
                                     other => panic!("{other}"),
                                 }))
                             }
@@ -220,7 +220,7 @@ fn real_world_typed_the_same_through_mstage_parser() {
         .expect("Dockerfile");
         // `ast.json` does not record the comments above instructions (they only feed build
         // checks), so they are left out of the comparison.
-        let ours = mstage::syntax::parse(&bytes)
+        let ours = mstage_syntax::parser::parse(&bytes)
             .map(|mut df| {
                 df.instructions.iter_mut().for_each(|n| n.comments.clear());
                 df
@@ -246,8 +246,8 @@ fn real_world_typed_the_same_through_mstage_parser() {
 /// not be blank" exactly for the cases where the stock frontend said so, and for no others.
 #[test]
 fn real_world_blank_base_names_match_stock_frontend() {
-    use mstage::instructions::ExpandError;
-    use mstage::shell::Lexer;
+    use mstage_syntax::instructions::ExpandError;
+    use mstage_syntax::shell::Lexer;
 
     let lex = Lexer::new('\\');
     let mut agree = 0;

@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mstage::lower::{check_blocking, BuildRequest, NoneResolver};
+use mstage_compiler::lower::{check_blocking, BuildRequest, NoneResolver};
 use serde_json::{json, Value};
 
 fn repo() -> PathBuf {
@@ -25,7 +25,7 @@ fn repo() -> PathBuf {
 fn lint(dockerfile: &[u8], dockerignore: &str) -> Value {
     let mut req = BuildRequest::golden(dockerfile.to_vec());
     req.all_stages = true;
-    req.dockerignore = mstage::dockerignore::parse(dockerignore).unwrap();
+    req.dockerignore = mstage_compiler::dockerignore::parse(dockerignore).unwrap();
     let checked = check_blocking(&req, &NoneResolver);
     let mut warnings: Vec<Value> = checked
         .findings

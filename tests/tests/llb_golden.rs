@@ -8,7 +8,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use mstage::lower::{compile_blocking, op_digest, BuildRequest, NoneResolver};
+use llb_gen::op_digest;
+use mstage_compiler::lower::{compile_blocking, BuildRequest, NoneResolver};
 use mstage_proto::pb;
 use mstage_proto::prost::Message;
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mstage::lower::{compile_blocking, BuildRequest, NoneResolver};
+use mstage_compiler::lower::{compile_blocking, BuildRequest, NoneResolver};
 
 fn dockerfiles_under(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

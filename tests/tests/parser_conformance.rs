@@ -10,7 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use mstage::syntax::{dump, parse, Dockerfile, Node};
+use mstage_syntax::parser::{dump, parse, Dockerfile, Node};
 use serde_json::Value;
 
 fn conformance() -> PathBuf {
@@ -307,12 +307,12 @@ fn heredoc_marker_vectors() {
         };
         total += 1;
         let got = match kind {
-            "word" => match mstage::syntax::parse_heredoc(input) {
+            "word" => match mstage_syntax::parser::parse_heredoc(input) {
                 Ok(Some(h)) => h.name,
                 Ok(None) => "none".to_string(),
                 Err(_) => "error".to_string(),
             },
-            _ => match mstage::syntax::heredocs_from_line(input) {
+            _ => match mstage_syntax::parser::heredocs_from_line(input) {
                 Ok(v) if v.is_empty() => "none".to_string(),
                 Ok(v) => v
                     .iter()

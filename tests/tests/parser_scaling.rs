@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use mstage::shell::{Lexer, MAX_NESTING};
-use mstage::syntax::{parse, SyntaxErrorKind, MAX_LINE_LEN, MAX_ONBUILD_NESTING};
+use mstage_syntax::parser::{parse, SyntaxErrorKind, MAX_LINE_LEN, MAX_ONBUILD_NESTING};
+use mstage_syntax::shell::{Lexer, MAX_NESTING};
 
 fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let t = Instant::now();

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use mstage::shell::Lexer;
+use mstage_syntax::shell::Lexer;
 
 fn shell_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

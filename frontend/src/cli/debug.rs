@@ -30,12 +30,12 @@ pub fn run_debug(cmd: &DebugCmd) -> anyhow::Result<()> {
             } else {
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?
             };
-            let df = crate::syntax::parse(&bytes)
+            let df = mstage_syntax::parser::parse(&bytes)
                 .with_context(|| format!("parsing {}", file.display()))?;
             for w in &df.warnings {
                 tracing::warn!(line = w.range.start_line, "{}", w.message);
             }
-            print!("{}", crate::syntax::dump(&df));
+            print!("{}", mstage_syntax::parser::dump(&df));
             Ok(())
         }
     }

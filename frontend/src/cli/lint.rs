@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 
 use super::llb::{read_request, BuildArgs};
-use crate::lower::{self, NoneResolver};
+use mstage_compiler::lower::{self, NoneResolver};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LintFormat {
@@ -36,12 +36,18 @@ pub fn run_lint(cmd: &LintCmd) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match cmd.format {
         LintFormat::Json => {
-            let v = crate::lint::results_json(&checked.findings, &name, &req.dockerfile, error);
+            let v = mstage_compiler::lint::results_json(
+                &checked.findings,
+                &name,
+                &req.dockerfile,
+                error,
+            );
             serde_json::to_writer_pretty(&mut stdout, &v)?;
             writeln!(stdout)?;
         }
         LintFormat::Text => {
-            let text = crate::lint::results_text(&checked.findings, &name, &req.dockerfile);
+            let text =
+                mstage_compiler::lint::results_text(&checked.findings, &name, &req.dockerfile);
             write!(stdout, "{text}")?;
             match (&checked.result, &checked.violation) {
                 (Err(e), _) => writeln!(stdout, "\nERROR: {}", e.render(&name, &req.dockerfile))?,

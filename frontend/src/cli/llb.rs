@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Context};
 use clap::{Args, ValueEnum};
 
-use crate::image::Platform;
-use crate::lower::{self, BuildRequest, CompileError, NoneResolver};
-use crate::plan::{Base, Plan};
+use mstage_compiler::image::Platform;
+use mstage_compiler::lower::{self, BuildRequest, CompileError, NoneResolver};
 
 /// How base images are resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,7 +112,7 @@ pub(crate) fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(Buil
     let ignore = std::fs::read_to_string(PathBuf::from(ignore_path))
         .or_else(|_| std::fs::read_to_string(b.context.join(".dockerignore")))
         .unwrap_or_default();
-    let dockerignore = crate::dockerignore::parse(&ignore)?;
+    let dockerignore = mstage_compiler::dockerignore::parse(&ignore)?;
     let req = BuildRequest {
         dockerfile,
         dockerfile_name: name.clone(),
@@ -123,7 +122,7 @@ pub(crate) fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(Buil
         build_platforms: vec![if offline {
             Platform::new("linux", "amd64", "")
         } else {
-            Platform::new("linux", crate::image::host_arch(), "")
+            Platform::new("linux", mstage_compiler::image::host_arch(), "")
         }],
         dockerignore,
         ..BuildRequest::default()
@@ -146,7 +145,7 @@ pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
                 .enable_all()
                 .build()
                 .context("starting the async runtime")?;
-            let resolver = lower::RegistryResolver::default();
+            let resolver = crate::registry::RegistryResolver::default();
             rt.block_on(lower::compile_checked(&req, &resolver))
         }
         #[cfg(not(feature = "registry"))]
@@ -200,144 +199,16 @@ pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn stage_label(p: &Plan, id: usize) -> String {
-    let s = &p.stages[id];
-    match &s.name {
-        Some(n) => n.clone(),
-        None if s.unregistered => s.base_name.clone(),
-        None => format!("stage-{id}"),
-    }
-}
-
-/// Graph data: nodes (stages) and edges.
-pub fn graph_json(p: &Plan) -> serde_json::Value {
-    let reach = p.reachable();
-    let mut stages = Vec::new();
-    let mut edges = Vec::new();
-    for (id, s) in p.stages.iter().enumerate() {
-        if s.unregistered && s.base_name == crate::plan::SCRATCH {
-            continue; // mounts without `from` (cache/tmpfs) read nothing
-        }
-        let base = match &s.base {
-            Base::Stage(b) => serde_json::json!({"stage": stage_label(p, *b)}),
-            Base::Scratch => serde_json::json!("scratch"),
-            Base::Image(_) => serde_json::json!({"image": s.base_name}),
-            Base::Context(c) => serde_json::json!({"context": c}),
-        };
-        stages.push(serde_json::json!({
-            "id": id,
-            "name": stage_label(p, id),
-            "base": base,
-            "target": id == p.target,
-            "needed": reach[id],
-            "external": s.unregistered,
-        }));
-        if let Base::Stage(b) = s.base {
-            edges.push(serde_json::json!({"from": stage_label(p, b), "to": stage_label(p, id), "kind": "from"}));
-        }
-        for &d in &s.deps {
-            if p.stages[d].unregistered && p.stages[d].base_name == crate::plan::SCRATCH {
-                continue;
-            }
-            edges.push(serde_json::json!({"from": stage_label(p, d), "to": stage_label(p, id), "kind": "copy"}));
-        }
-    }
-    serde_json::json!({"stages": stages, "edges": edges})
-}
-
-/// A DOT string (labels may carry `\n` line breaks, so backslashes pass through).
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\\\""))
-}
-
 /// Runs `mstage graph`.
 pub fn run_graph(cmd: &GraphCmd) -> anyhow::Result<()> {
     let (req, name) = read_request(&cmd.build, true)?;
     let plan = lower::plan(&req).map_err(|e| fail(e, &req, &name))?;
-    let g = graph_json(&plan);
-    let mut out = String::new();
-    let stages = g["stages"].as_array().cloned().unwrap_or_default();
-    let edges = g["edges"].as_array().cloned().unwrap_or_default();
-    match cmd.format {
-        GraphFormat::Json => out = serde_json::to_string_pretty(&g)? + "\n",
-        GraphFormat::Dot => {
-            out.push_str("digraph stages {\n  rankdir=LR;\n");
-            for s in &stages {
-                let n = s["name"].as_str().unwrap_or("");
-                let base = match &s["base"] {
-                    serde_json::Value::Object(o) if o.contains_key("image") => {
-                        format!("\\nFROM {}", o["image"].as_str().unwrap_or(""))
-                    }
-                    serde_json::Value::String(b) => format!("\\nFROM {b}"),
-                    _ => String::new(),
-                };
-                let mut attrs = vec![format!("label={}", quote(&format!("{n}{base}")))];
-                if s["external"].as_bool() == Some(true) {
-                    attrs.push("shape=box".into());
-                }
-                if s["target"].as_bool() == Some(true) {
-                    attrs.push("penwidth=2".into());
-                }
-                if s["needed"].as_bool() == Some(false) {
-                    attrs.push("style=dashed".into());
-                    attrs.push("color=gray".into());
-                }
-                out.push_str(&format!("  {} [{}];\n", quote(n), attrs.join(", ")));
-            }
-            for e in &edges {
-                let style = if e["kind"] == "copy" {
-                    " [style=dotted]"
-                } else {
-                    ""
-                };
-                out.push_str(&format!(
-                    "  {} -> {}{};\n",
-                    quote(e["from"].as_str().unwrap_or("")),
-                    quote(e["to"].as_str().unwrap_or("")),
-                    style
-                ));
-            }
-            out.push_str("}\n");
-        }
-        GraphFormat::Mermaid => {
-            out.push_str("graph LR\n");
-            let ids: BTreeMap<String, usize> = stages
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s["name"].as_str().unwrap_or("").to_string(), i))
-                .collect();
-            for (i, s) in stages.iter().enumerate() {
-                let n = s["name"].as_str().unwrap_or("");
-                let mut label = n.to_string();
-                match &s["base"] {
-                    serde_json::Value::Object(o) if o.contains_key("image") => {
-                        label.push_str(&format!("<br/>FROM {}", o["image"].as_str().unwrap_or("")));
-                    }
-                    serde_json::Value::String(b) => label.push_str(&format!("<br/>FROM {b}")),
-                    _ => {}
-                }
-                if s["needed"].as_bool() == Some(false) {
-                    label.push_str(" (not needed)");
-                }
-                if s["target"].as_bool() == Some(true) {
-                    label.push_str(" (target)");
-                }
-                out.push_str(&format!("  s{i}[\"{}\"]\n", label.replace('"', "'")));
-            }
-            for e in &edges {
-                let a = ids
-                    .get(e["from"].as_str().unwrap_or(""))
-                    .copied()
-                    .unwrap_or(0);
-                let b = ids
-                    .get(e["to"].as_str().unwrap_or(""))
-                    .copied()
-                    .unwrap_or(0);
-                let arrow = if e["kind"] == "copy" { "-.->" } else { "-->" };
-                out.push_str(&format!("  s{a} {arrow} s{b}\n"));
-            }
-        }
-    }
+    let graph = plan.graph();
+    let out = match cmd.format {
+        GraphFormat::Json => serde_json::to_string_pretty(&graph)? + "\n",
+        GraphFormat::Dot => graph.dot(),
+        GraphFormat::Mermaid => graph.mermaid(),
+    };
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(())
 }

@@ -13,9 +13,9 @@ use super::resolver::{to_pb_platform, GatewayResolver};
 use super::subrequests;
 use super::transport::Client;
 use super::GatewayError;
-use crate::image::Platform;
-use crate::lint::Finding;
-use crate::lower::{
+use mstage_compiler::image::Platform;
+use mstage_compiler::lint::Finding;
+use mstage_compiler::lower::{
     BuildRequest, Capabilities, CompileError, ExtraHost, LocalSession, NamedContext, NetworkMode,
     NoCache, PlatformBuild, ResolveMode, Ulimit,
 };
@@ -163,7 +163,7 @@ async fn build(
     request.all_stages = lint && request.target.is_none();
 
     let resolver = GatewayResolver::new(client.clone(), opts.session_id.clone());
-    let checked = crate::lower::compile_checked(&request, &resolver).await;
+    let checked = mstage_compiler::lower::compile_checked(&request, &resolver).await;
     if lint {
         return Ok(subrequests::lint(&request, &checked, Some(&df.definition)));
     }
@@ -209,7 +209,7 @@ async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[F
         .iter()
         .rev()
         .nth(1)
-        .map(|op| crate::lower::op_digest(op))
+        .map(|op| llb_gen::op_digest(op))
         .unwrap_or_default();
     let info = pb::SourceInfo {
         filename: df.name.clone(),
@@ -310,7 +310,7 @@ fn small_local(
         None => l.unique_id("mstage"),
     };
     l = l.follow_paths(follow).shared_key_hint(key_hint);
-    if caps.llb.allows(crate::lower::Gate::LocalDiffer) {
+    if caps.llb.allows(mstage_compiler::lower::Gate::LocalDiffer) {
         // Not required, as BuildKit's own frontend asks (so the op declares no cap; the
         // `frontend.lint` answer lists this Definition).
         l = l.differ(Differ::None, false);
@@ -446,7 +446,7 @@ fn build_request(
     dockerignore: &[u8],
 ) -> Result<BuildRequest, CompileError> {
     let bad = |what: &str, v: &str| CompileError::request(format!("invalid {what} option: {v:?}"));
-    let dockerignore = crate::dockerignore::parse(&String::from_utf8_lossy(dockerignore))
+    let dockerignore = mstage_compiler::dockerignore::parse(&String::from_utf8_lossy(dockerignore))
         .map_err(|e| CompileError::request(e.to_string()))?;
 
     let mut target_platforms = Vec::new();

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use mstage_proto::{pb, prost_types, rpc};
 use serde_json::json;
 
-use crate::syntax::SourceRange;
+use mstage_syntax::parser::SourceRange;
 
 /// gRPC `Unknown`, what BuildKit's frontend uses for Dockerfile errors.
 const CODE_UNKNOWN: i32 = 2;

@@ -3,7 +3,7 @@
 //!
 //! Flow ([`serve`]): options from the environment ([`options`]) -> `Ping` for caps ->
 //! read the Dockerfile and `.dockerignore` through the `dockerfile`/`context` locals
-//! ([`build`]) -> [`crate::lower::compile`] with base images resolved by BuildKit
+//! ([`build`]) -> [`mstage_compiler::lower::compile`] with base images resolved by BuildKit
 //! ([`resolver`]) -> `Solve` per platform -> `Return` with the refs and image configs, or
 //! with an error that carries the Dockerfile lines ([`errors`]).
 

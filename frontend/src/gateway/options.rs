@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::image::Platform;
+use mstage_compiler::image::Platform;
 
 /// Everything the environment tells the frontend.
 #[derive(Debug, Clone, Default, PartialEq)]

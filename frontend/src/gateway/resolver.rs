@@ -4,8 +4,10 @@
 use mstage_proto::pb;
 
 use super::transport::Client;
-use crate::image::Platform;
-use crate::lower::{BoxFuture, ImageResolver, ResolveError, ResolveRequest, ResolvedImage};
+use mstage_compiler::image::Platform;
+use mstage_compiler::lower::{
+    BoxFuture, ImageResolver, ResolveError, ResolveRequest, ResolvedImage,
+};
 
 /// Asks the bridge; safe to use concurrently (each call clones the client handle).
 pub struct GatewayResolver {

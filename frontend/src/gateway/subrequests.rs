@@ -7,9 +7,9 @@ use serde_json::json;
 
 use base64::Engine as _;
 
-use crate::instructions::{Instruction, MountType};
-use crate::lower::{BuildRequest, Checked, CompileError, PlatformBuild};
-use crate::syntax::SourceRange;
+use mstage_compiler::lower::{BuildRequest, Checked, CompileError, PlatformBuild};
+use mstage_syntax::instructions::{Instruction, MountType};
+use mstage_syntax::parser::SourceRange;
 
 const DESCRIBE: &str = "frontend.subrequests.describe";
 /// Answered after compiling (for its warnings and errors), see [`handle`].
@@ -84,19 +84,21 @@ pub fn lint(
 ) -> gw::Result {
     let name = &request.dockerfile_name;
     let error = checked.error();
-    let mut value = crate::lint::results_json(&checked.findings, name, &request.dockerfile, error);
+    let mut value =
+        mstage_compiler::lint::results_json(&checked.findings, name, &request.dockerfile, error);
     if let Some(def) = definition {
         // The LLB that loaded the Dockerfile, as BuildKit lists its sources.
         value["sources"][0]["definition"] = definition_json(def);
     }
-    let mut text = crate::lint::results_text(&checked.findings, name, &request.dockerfile);
+    let mut text =
+        mstage_compiler::lint::results_text(&checked.findings, name, &request.dockerfile);
     if let Some((message, range)) = error {
         text.push_str(message);
         text.push('\n');
         if let Some(r) = range {
             let data = String::from_utf8_lossy(&request.dockerfile);
             let lines: Vec<&str> = data.split('\n').collect();
-            crate::lint::snippet(&mut text, name, &lines, r);
+            mstage_compiler::lint::snippet(&mut text, name, &lines, r);
         }
     }
     let status = u8::from(!checked.findings.is_empty() || error.is_some());
@@ -113,7 +115,7 @@ pub fn convert_llb(builds: &[PlatformBuild]) -> gw::Result {
     let mut def = serde_json::Map::new();
     let mut metadata = serde_json::Map::new();
     if let Some(b) = builds.first() {
-        let dumped = crate::lower::definition_json(&b.definition);
+        let dumped = mstage_compiler::lower::definition_json(&b.definition);
         for op in dumped["ops"].as_array().into_iter().flatten() {
             let digest = op["digest"].as_str().unwrap_or_default().to_string();
             let mut body = op.clone();
@@ -405,14 +407,16 @@ impl Capture {
 /// stage declares it or its `FROM` refers to it (and the args its default refers to), with the
 /// value it gets in this build; the automatic platform args are never listed.
 fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
-    use crate::shell::Lexer;
-    let (plan, parsed, escape) = crate::lower::plan_with_escape(request)?;
+    use mstage_syntax::shell::Lexer;
+    let (plan, parsed, escape) = mstage_compiler::lower::plan_with_escape(request)?;
     let lexer = Lexer::new(escape);
     let reachable = plan.reachable();
-    let po =
-        crate::plan::PlatformOpt::new(request.target_platforms.first(), &request.build_platforms);
+    let po = mstage_compiler::plan::PlatformOpt::new(
+        request.target_platforms.first(),
+        &request.build_platforms,
+    );
     let target_name = request.target.clone().unwrap_or_default();
-    let mut globals = crate::plan::default_args(&po, &request.build_args, &target_name);
+    let mut globals = mstage_compiler::plan::default_args(&po, &request.build_args, &target_name);
 
     // The meta args: a build arg wins, else the default expanded against the args before it.
     let mut global_args: BTreeMap<String, ArgInfo> = BTreeMap::new();
@@ -450,7 +454,7 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
     let mut captures: Vec<Capture> = Vec::with_capacity(n);
     for (i, st) in parsed.stages.iter().enumerate() {
         let mut c = match plan.stages.get(i).map(|s| &s.base) {
-            Some(crate::plan::Base::Stage(b)) if *b < i => {
+            Some(mstage_compiler::plan::Base::Stage(b)) if *b < i => {
                 // Cloned when the stage is registered, before its base is dispatched.
                 let mut base = Capture {
                     all_args: global_args.clone(),
@@ -474,14 +478,15 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
         captures.push(c);
     }
     // Stage-local env while dispatching: args and ENV of the stage (and its base stages).
-    let mut envs: Vec<crate::plan::EnvList> = vec![crate::plan::EnvList::new(); n];
+    let mut envs: Vec<mstage_compiler::plan::EnvList> =
+        vec![mstage_compiler::plan::EnvList::new(); n];
     for i in 0..n {
         if !reachable.get(i).copied().unwrap_or(false) {
             continue;
         }
         let mut env = match plan.stages[i].base {
-            crate::plan::Base::Stage(b) if b < i => envs[b].clone(),
-            _ => crate::plan::EnvList::new(),
+            mstage_compiler::plan::Base::Stage(b) if b < i => envs[b].clone(),
+            _ => mstage_compiler::plan::EnvList::new(),
         };
         let c = &mut captures[i];
         for cmd in &plan.stages[i].commands {
@@ -594,7 +599,7 @@ fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
         }
         let st = &plan.stages[s];
         let mut next: Vec<usize> = st.deps.iter().rev().copied().collect();
-        if let crate::plan::Base::Stage(b) = st.base {
+        if let mstage_compiler::plan::Base::Stage(b) = st.base {
             next.push(b);
         }
         stack.extend(next);
@@ -737,7 +742,7 @@ fn outline_text(
 /// name (none for an unnamed stage), the last one as the default, the base and `--platform`
 /// text, the doc comment.
 fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
-    let parsed = crate::lower::parse_instructions(request)?;
+    let parsed = mstage_compiler::lower::parse_instructions(request)?;
     let last = parsed.stages.len().saturating_sub(1);
     let mut list = Vec::new();
     let mut rows = vec![vec!["TARGET".to_string(), "DESCRIPTION".to_string()]];
@@ -934,7 +939,8 @@ mod tests {
     fn lint_of(dockerfile: &str) -> gw::Result {
         let mut req = request(dockerfile, None);
         req.all_stages = true;
-        let checked = crate::lower::check_blocking(&req, &crate::lower::NoneResolver);
+        let checked =
+            mstage_compiler::lower::check_blocking(&req, &mstage_compiler::lower::NoneResolver);
         lint(&req, &checked, None)
     }
 
@@ -978,7 +984,8 @@ mod tests {
         use mstage_proto::pb;
         let mut req = request("FROM busybox\nCMD [\"true\"]\n", None);
         req.all_stages = true;
-        let checked = crate::lower::check_blocking(&req, &crate::lower::NoneResolver);
+        let checked =
+            mstage_compiler::lower::check_blocking(&req, &mstage_compiler::lower::NoneResolver);
         let mut def = pb::Definition {
             def: vec![b"op".to_vec()],
             ..Default::default()

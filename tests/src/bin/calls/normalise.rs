@@ -3,8 +3,8 @@
 //! normalised before the two answers are compared.
 
 use base64::Engine as _;
+use llb_gen::op_digest as digest;
 use serde_json::Value;
-use sha2::Digest as _;
 
 /// JSON stdout of buildx, after the empty line it prints first.
 pub(crate) fn parse_json(s: &str) -> Option<Value> {
@@ -151,12 +151,6 @@ pub(crate) fn sort_warnings(lines: &[&str]) -> Vec<String> {
     run.sort();
     out.append(&mut run);
     out
-}
-
-fn digest(bytes: &[u8]) -> String {
-    let d = sha2::Sha256::digest(bytes);
-    let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
 }
 
 /// The value of attribute `local.session` (a protobuf map entry: key, then field 2 with a

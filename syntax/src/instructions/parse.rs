@@ -1,0 +1,644 @@
+//! Parse-tree [`Node`] -> typed [`Instruction`], following BuildKit's `instructions/parse.go`
+//! (including which instructions check their flags and in what order errors surface).
+
+use super::commands::*;
+use super::errors::{ErrorKind, InstructionError};
+use super::flags::{parse_flags, FlagKind};
+use super::mount::MountSpec;
+use super::suggest::suggest;
+use super::values::{csv_fields, go_bool, health_duration};
+use crate::parser::{chomp_heredoc_content, parse_heredoc, Heredoc, Node, KEYWORDS};
+use crate::shell::{Lexer, NoEnv};
+
+/// The instruction names, as suggestions for an unknown one.
+fn instruction_names() -> Vec<&'static str> {
+    KEYWORDS.iter().map(|&(upper, _)| upper).collect()
+}
+
+/// Types one instruction. `escape` is the Dockerfile's escape character (`\` or `` ` ``),
+/// needed to tell whether `COPY --from` would expand.
+pub fn parse_instruction(node: &Node, escape: char) -> Result<Instruction, InstructionError> {
+    let origin = Origin {
+        range: node.range,
+        original: node.original.trim().to_string(),
+        keyword: node.keyword_original.clone(),
+        comments: node.comments.clone(),
+    };
+    parse_kind(node, origin, escape).map_err(|kind| InstructionError::new(node.range, kind))
+}
+
+fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, ErrorKind> {
+    use FlagKind::*;
+    let args = &node.args;
+    let no_flags = |node: &Node| parse_flags(&node.flags, &[]).map(|_| ());
+    // The parser lower-cases keywords.
+    Ok(match &*node.keyword {
+        "env" => {
+            no_flags(node)?;
+            Instruction::Env(EnvCommand {
+                env: parse_kvs(args, "ENV")?,
+                origin,
+            })
+        }
+        "label" => {
+            no_flags(node)?;
+            Instruction::Label(LabelCommand {
+                labels: parse_kvs(args, "LABEL")?,
+                origin,
+            })
+        }
+        "maintainer" => {
+            if args.len() != 1 {
+                return Err(ErrorKind::ExactlyOneArgument {
+                    instruction: "MAINTAINER",
+                });
+            }
+            no_flags(node)?;
+            Instruction::Maintainer(MaintainerCommand {
+                maintainer: args[0].clone(),
+                origin,
+            })
+        }
+        "add" => {
+            if args.len() < 2 {
+                return Err(ErrorKind::NoDestination { instruction: "ADD" });
+            }
+            let f = parse_flags(
+                &node.flags,
+                &[
+                    ("chown", String),
+                    ("chmod", String),
+                    ("link", Bool),
+                    ("keep-git-dir", Bool),
+                    ("checksum", String),
+                    ("unpack", Bool),
+                    ("exclude", Strings),
+                ],
+            )?;
+            Instruction::Add(AddCommand {
+                files: sources_and_dest(node, "ADD")?,
+                chown: f.string("chown"),
+                chmod: f.string("chmod"),
+                link: f.bool("link").unwrap_or(false),
+                excludes: f.strings("exclude"),
+                checksum: f.string("checksum"),
+                keep_git_dir: f.bool("keep-git-dir"),
+                unpack: f.bool("unpack"),
+                origin,
+            })
+        }
+        "copy" => {
+            if args.len() < 2 {
+                return Err(ErrorKind::NoDestination {
+                    instruction: "COPY",
+                });
+            }
+            let f = parse_flags(
+                &node.flags,
+                &[
+                    ("chown", String),
+                    ("from", String),
+                    ("chmod", String),
+                    ("link", Bool),
+                    ("exclude", Strings),
+                    ("parents", Bool),
+                ],
+            )?;
+            let files = sources_and_dest(node, "COPY")?;
+            let from = f.string("from").filter(|s| !s.is_empty());
+            if let Some(from) = &from {
+                if would_expand(from, escape) {
+                    return Err(ErrorKind::CopyFromVariable);
+                }
+            }
+            Instruction::Copy(CopyCommand {
+                files,
+                from,
+                chown: f.string("chown"),
+                chmod: f.string("chmod"),
+                link: f.bool("link").unwrap_or(false),
+                parents: f.bool("parents").unwrap_or(false),
+                excludes: f.strings("exclude"),
+                origin,
+            })
+        }
+        "from" => {
+            let name = match args.len() {
+                3 if args[1].eq_ignore_ascii_case("as") => {
+                    let name = args[2].to_lowercase();
+                    if !valid_stage_name(&name) {
+                        return Err(ErrorKind::InvalidStageName {
+                            name: args[2].clone(),
+                        });
+                    }
+                    Some(name)
+                }
+                1 => None,
+                _ => return Err(ErrorKind::FromArguments),
+            };
+            let f = parse_flags(&node.flags, &[("platform", String)])?;
+            Instruction::From(FromCommand {
+                base_name: args[0].clone(),
+                name,
+                platform: f.string("platform").filter(|s| !s.is_empty()),
+                origin,
+            })
+        }
+        "onbuild" => {
+            let Some(sub) = &node.sub else {
+                return Err(ErrorKind::AtLeastOneArgument {
+                    instruction: "ONBUILD",
+                });
+            };
+            no_flags(node)?;
+            let trigger = sub.keyword.trim().to_uppercase();
+            match trigger.as_str() {
+                "ONBUILD" => return Err(ErrorKind::OnbuildChain),
+                "MAINTAINER" | "FROM" => return Err(ErrorKind::OnbuildTrigger { trigger }),
+                _ => {}
+            }
+            let mut expression = strip_onbuild(&node.original).to_string();
+            // The parser may attach the trigger's heredocs to either node; use one set.
+            let heredocs = if node.heredocs.is_empty() {
+                &sub.heredocs
+            } else {
+                &node.heredocs
+            };
+            for h in heredocs {
+                expression.push('\n');
+                expression.push_str(&h.content);
+                expression.push_str(&h.name);
+            }
+            Instruction::Onbuild(OnbuildCommand {
+                trigger,
+                expression,
+                origin,
+            })
+        }
+        "workdir" => {
+            if args.len() != 1 {
+                return Err(ErrorKind::ExactlyOneArgument {
+                    instruction: "WORKDIR",
+                });
+            }
+            no_flags(node)?;
+            Instruction::Workdir(WorkdirCommand {
+                path: args[0].clone(),
+                origin,
+            })
+        }
+        "run" => {
+            let f = parse_flags(
+                &node.flags,
+                &[
+                    ("mount", Strings),
+                    ("network", String),
+                    ("security", String),
+                    ("device", Strings),
+                ],
+            )?;
+            let cmd = command_line(node);
+            let mounts = f
+                .strings("mount")
+                .iter()
+                .map(|m| MountSpec::parse(m))
+                .collect::<Result<Vec<_>, _>>()?;
+            let network = match f.string("network") {
+                None => None,
+                Some(v) => Some(match v.as_str() {
+                    "default" => NetworkMode::Default,
+                    "none" => NetworkMode::None,
+                    "host" => NetworkMode::Host,
+                    _ => return Err(ErrorKind::InvalidNetwork { value: v }),
+                }),
+            };
+            let security = match f.string("security") {
+                None => None,
+                Some(v) => Some(match v.as_str() {
+                    "sandbox" => SecurityMode::Sandbox,
+                    "insecure" => SecurityMode::Insecure,
+                    _ => return Err(ErrorKind::InvalidSecurity { value: v }),
+                }),
+            };
+            let devices = f
+                .strings("device")
+                .iter()
+                .map(|d| parse_device(d))
+                .collect::<Result<Vec<_>, _>>()?;
+            Instruction::Run(RunCommand {
+                cmd,
+                heredocs: inline_files(&node.heredocs),
+                mounts,
+                network,
+                security,
+                devices,
+                flags_used: f.used(),
+                origin,
+            })
+        }
+        "cmd" => {
+            no_flags(node)?;
+            Instruction::Cmd(CmdCommand {
+                cmd: command_line(node),
+                heredocs: inline_files(&node.heredocs),
+                origin,
+            })
+        }
+        "entrypoint" => {
+            no_flags(node)?;
+            Instruction::Entrypoint(EntrypointCommand {
+                cmd: command_line(node),
+                heredocs: inline_files(&node.heredocs),
+                origin,
+            })
+        }
+        "healthcheck" => Instruction::Healthcheck(HealthcheckCommand {
+            health: parse_healthcheck(node)?,
+            origin,
+        }),
+        "expose" => {
+            if args.is_empty() {
+                return Err(ErrorKind::AtLeastOneArgument {
+                    instruction: "EXPOSE",
+                });
+            }
+            no_flags(node)?;
+            let mut ports = args.clone();
+            ports.sort();
+            Instruction::Expose(ExposeCommand { ports, origin })
+        }
+        "user" => {
+            if args.len() != 1 {
+                return Err(ErrorKind::ExactlyOneArgument {
+                    instruction: "USER",
+                });
+            }
+            no_flags(node)?;
+            Instruction::User(UserCommand {
+                user: args[0].clone(),
+                origin,
+            })
+        }
+        "volume" => {
+            if args.is_empty() {
+                return Err(ErrorKind::AtLeastOneArgument {
+                    instruction: "VOLUME",
+                });
+            }
+            no_flags(node)?;
+            let mut volumes = Vec::with_capacity(args.len());
+            for v in args {
+                let v = v.trim();
+                if v.is_empty() {
+                    return Err(ErrorKind::EmptyVolume);
+                }
+                volumes.push(v.to_string());
+            }
+            Instruction::Volume(VolumeCommand { volumes, origin })
+        }
+        // BuildKit does not check flags of STOPSIGNAL and ARG; neither do we, so the same
+        // Dockerfiles are accepted.
+        "stopsignal" => {
+            if args.len() != 1 {
+                return Err(ErrorKind::ExactlyOneArgument {
+                    instruction: "STOPSIGNAL",
+                });
+            }
+            Instruction::StopSignal(StopSignalCommand {
+                signal: args[0].clone(),
+                origin,
+            })
+        }
+        "arg" => {
+            if args.is_empty() {
+                return Err(ErrorKind::AtLeastOneArgument { instruction: "ARG" });
+            }
+            let mut defs = Vec::with_capacity(args.len());
+            for a in args {
+                let def = match a.split_once('=') {
+                    Some(("", _)) => return Err(ErrorKind::BlankName { instruction: "ARG" }),
+                    Some((k, v)) => ArgDef {
+                        key: k.to_string(),
+                        value: Some(v.to_string()),
+                    },
+                    None => ArgDef {
+                        key: a.clone(),
+                        value: None,
+                    },
+                };
+                defs.push(def);
+            }
+            Instruction::Arg(ArgCommand { args: defs, origin })
+        }
+        "shell" => {
+            no_flags(node)?;
+            let cmd = command_line(node);
+            if cmd.args.is_empty() {
+                return Err(ErrorKind::AtLeastOneArgument {
+                    instruction: "SHELL",
+                });
+            }
+            if cmd.prepend_shell {
+                return Err(ErrorKind::NotJson {
+                    instruction: "SHELL",
+                });
+            }
+            Instruction::Shell(ShellCommand {
+                shell: cmd.args,
+                origin,
+            })
+        }
+        _ => {
+            let name = node.keyword_original.to_string();
+            return Err(ErrorKind::UnknownInstruction {
+                suggestion: suggest(&name, &instruction_names(), false),
+                name,
+            });
+        }
+    })
+}
+
+fn parse_kvs(args: &[String], instruction: &'static str) -> Result<Vec<KeyValue>, ErrorKind> {
+    if args.is_empty() {
+        return Err(ErrorKind::AtLeastOneArgument { instruction });
+    }
+    if !args.chunks_exact(3).remainder().is_empty() {
+        return Err(ErrorKind::TooManyArguments { instruction });
+    }
+    args.chunks(3)
+        .map(|c| {
+            if c[0].is_empty() {
+                return Err(ErrorKind::BlankName { instruction });
+            }
+            Ok(KeyValue {
+                key: c[0].clone(),
+                value: c[1].clone(),
+                legacy: c[2].is_empty(),
+            })
+        })
+        .collect()
+}
+
+/// BuildKit's `handleJSONArgs`: exec form keeps the elements, shell form is one string.
+fn command_line(node: &Node) -> CommandLine {
+    let args = if node.json_form || node.args.is_empty() {
+        node.args.clone()
+    } else {
+        vec![node.args.join(" ")]
+    };
+    CommandLine {
+        args,
+        prepend_shell: !node.json_form,
+    }
+}
+
+fn inline_files(heredocs: &[Heredoc]) -> Vec<InlineFile> {
+    heredocs
+        .iter()
+        .map(|h| InlineFile {
+            name: h.name.clone(),
+            data: h.content.clone(),
+            chomp: h.chomp,
+            expand: h.expand,
+        })
+        .collect()
+}
+
+fn sources_and_dest(node: &Node, instruction: &'static str) -> Result<SourcesAndDest, ErrorKind> {
+    let (dest, srcs) = node
+        .args
+        .split_last()
+        .expect("caller checked two arguments");
+    if heredoc_marker(dest).is_some() {
+        return Err(ErrorKind::HeredocDestination { instruction });
+    }
+    let mut sources = Vec::new();
+    let mut contents = Vec::new();
+    for src in srcs {
+        match heredoc_marker(src) {
+            Some(marker) => {
+                // The body comes from the parser's heredoc of that name; chomping and
+                // expansion follow the marker word, as upstream.
+                let data = node
+                    .heredocs
+                    .iter()
+                    .find(|h| h.name == marker.name)
+                    .map(|h| h.content.clone())
+                    .unwrap_or_default();
+                contents.push(SourceContent {
+                    data: if marker.chomp {
+                        chomp_heredoc_content(&data)
+                    } else {
+                        data
+                    },
+                    expand: marker.expand,
+                    path: marker.name,
+                });
+            }
+            None => sources.push(src.clone()),
+        }
+    }
+    Ok(SourcesAndDest {
+        dest: dest.clone(),
+        sources,
+        contents,
+    })
+}
+
+fn valid_stage_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+}
+
+fn strip_onbuild(original: &str) -> &str {
+    let s = original.trim_start();
+    match s.get(..7) {
+        Some(k) if k.eq_ignore_ascii_case("onbuild") => s[7..].trim_start(),
+        _ => s,
+    }
+}
+
+/// Whether BuildKit's lexer changes `word` with an empty environment (quotes, escapes and
+/// `$` references all do), which is how upstream detects a variable in `COPY --from`.
+fn would_expand(word: &str, escape: char) -> bool {
+    let lexer = Lexer::new(escape);
+    !lexer.is_literal(word) && lexer.process_word(word, &NoEnv).map_or(true, |w| w != word)
+}
+
+/// A heredoc marker word (`<<EOF`, `<<-"EOF"`, `3<<EOF`), as BuildKit's `MustParseHeredoc`.
+fn heredoc_marker(word: &str) -> Option<Heredoc> {
+    parse_heredoc(word).ok().flatten()
+}
+
+fn parse_healthcheck(node: &Node) -> Result<Healthcheck, ErrorKind> {
+    use FlagKind::String;
+    let Some(kind) = node.args.first() else {
+        return Err(ErrorKind::AtLeastOneArgument {
+            instruction: "HEALTHCHECK",
+        });
+    };
+    let kind = kind.to_uppercase();
+    let rest = &node.args[1..];
+    if kind == "NONE" {
+        // As upstream, flags are not looked at for NONE.
+        if !rest.is_empty() {
+            return Err(ErrorKind::HealthcheckNoneArgs);
+        }
+        return Ok(Healthcheck::None);
+    }
+    let f = parse_flags(
+        &node.flags,
+        &[
+            ("interval", String),
+            ("timeout", String),
+            ("start-period", String),
+            ("start-interval", String),
+            ("retries", String),
+        ],
+    )?;
+    if kind != "CMD" {
+        return Err(ErrorKind::HealthcheckType { kind });
+    }
+    let args: Vec<std::string::String> = if node.json_form || rest.is_empty() {
+        rest.to_vec()
+    } else {
+        vec![rest.join(" ")]
+    };
+    if args.is_empty() {
+        return Err(ErrorKind::HealthcheckMissingCommand);
+    }
+    let mut test = vec![if node.json_form { "CMD" } else { "CMD-SHELL" }.to_string()];
+    test.extend(args);
+    let dur = |name: &str| -> Result<std::time::Duration, ErrorKind> {
+        match f.string(name) {
+            None => Ok(std::time::Duration::ZERO),
+            Some(v) if v.is_empty() => Ok(std::time::Duration::ZERO),
+            Some(v) => health_duration(name, &v),
+        }
+    };
+    let interval = dur("interval")?;
+    let timeout = dur("timeout")?;
+    let start_period = dur("start-period")?;
+    let start_interval = dur("start-interval")?;
+    let retries = match f.string("retries").filter(|v| !v.is_empty()) {
+        None => 0,
+        Some(v) => {
+            let n: i64 = v
+                .strip_prefix('+')
+                .unwrap_or(&v)
+                .parse()
+                .ok()
+                .filter(|n| i32::try_from(*n).is_ok())
+                .ok_or_else(|| ErrorKind::BadRetries { value: v.clone() })?;
+            if n < 0 {
+                return Err(ErrorKind::NegativeRetries { value: n });
+            }
+            n as u32
+        }
+    };
+    Ok(Healthcheck::Cmd {
+        test,
+        interval,
+        timeout,
+        start_period,
+        start_interval,
+        retries,
+    })
+}
+
+/// `--device=name[,required[=bool]]` or `name=...,required=...`.
+fn parse_device(val: &str) -> Result<Device, ErrorKind> {
+    let fields = csv_fields(val).map_err(|reason| ErrorKind::DeviceCsv { reason })?;
+    let mut d = Device {
+        name: String::new(),
+        required: false,
+    };
+    for field in fields {
+        match field.split_once('=') {
+            None if field.eq_ignore_ascii_case("required") => d.required = true,
+            None if d.name.is_empty() => d.name = field,
+            None => return Err(ErrorKind::NotKeyValue { field }),
+            Some((k, v)) => match k.to_lowercase().as_str() {
+                "name" => {
+                    if !d.name.is_empty() {
+                        return Err(ErrorKind::DeviceNameSet { name: d.name });
+                    }
+                    d.name = v.to_string();
+                }
+                "required" => {
+                    d.required = go_bool(v).ok_or_else(|| ErrorKind::InvalidValue {
+                        key: "required".into(),
+                        value: v.to_string(),
+                    })?;
+                }
+                // Class annotations such as `vendor.com/class=foo` are names.
+                _ if d.name.is_empty() => d.name = field.clone(),
+                key => {
+                    return Err(ErrorKind::UnknownKey {
+                        suggestion: suggest(key, &["name", "required"], true),
+                        key: key.to_string(),
+                        field: field.clone(),
+                    })
+                }
+            },
+        }
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heredoc_markers() {
+        let m = |w: &str| heredoc_marker(w).map(|h| (h.name, h.chomp, h.expand));
+        assert_eq!(m("<<EOF"), Some(("EOF".into(), false, true)));
+        assert_eq!(m("<<-\"EOF\""), Some(("EOF".into(), true, false)));
+        assert_eq!(m("3<<'X'"), Some(("X".into(), false, false)));
+        assert_eq!(m("file"), None);
+        assert_eq!(m("<<"), None);
+    }
+
+    #[test]
+    fn copy_from_expansion_detection() {
+        assert!(!would_expand("builder", '\\'));
+        assert!(!would_expand("0", '\\'));
+        assert!(!would_expand("ghcr.io/x/y:1@sha256:ab", '\\'));
+        assert!(!would_expand("a$", '\\'));
+        assert!(would_expand("$STAGE", '\\'));
+        assert!(would_expand("${STAGE}", '\\'));
+        assert!(would_expand("\"quoted\"", '\\'));
+        assert!(would_expand("a\\b", '\\'));
+        assert!(!would_expand("a\\b", '`'));
+    }
+
+    #[test]
+    fn devices() {
+        assert_eq!(
+            parse_device("vendor.com/gpu=all,required").unwrap(),
+            Device {
+                name: "vendor.com/gpu=all".into(),
+                required: true
+            }
+        );
+        assert_eq!(
+            parse_device("name=nvidia.com/gpu,required=false").unwrap(),
+            Device {
+                name: "nvidia.com/gpu".into(),
+                required: false
+            }
+        );
+        assert!(parse_device("a,b").is_err());
+        assert!(parse_device("a,required=maybe").is_err());
+    }
+
+    #[test]
+    fn stage_names() {
+        assert!(valid_stage_name("build-env_1.x"));
+        assert!(!valid_stage_name("1st"));
+        assert!(!valid_stage_name("a/b"));
+        assert!(!valid_stage_name(""));
+    }
+}
