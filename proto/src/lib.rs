@@ -16,7 +16,7 @@
 //!   the op digests depend on;
 //! - `google.protobuf` types come from [`prost_types`] (re-exported).
 
-#[allow(clippy::all, missing_docs, rustdoc::all)]
+#[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/mod.rs"));
 }

@@ -18,18 +18,18 @@ mod error;
 mod heredoc;
 mod json;
 mod line_parsers;
-mod parser;
+mod parse;
 
 pub use ast::{Dockerfile, Heredoc, Node, SourceRange, Warning};
 pub use directives::{detect_syntax, parse_directive, SyntaxDirective};
 pub use dump::{dump, dump_node};
 pub use error::{SyntaxError, SyntaxErrorKind, MAX_LINE_LEN, MAX_ONBUILD_NESTING};
 pub use heredoc::{chomp_heredoc_content, heredocs_from_line, parse_heredoc};
-pub use parser::parse;
+pub use parse::parse;
 
 pub use directives::split_directive;
-pub use parser::go_lower as parser_lower;
-pub use parser::KEYWORDS;
+pub use parse::go_lower as parser_lower;
+pub use parse::KEYWORDS;
 
 #[cfg(test)]
 mod tests;
