@@ -94,7 +94,7 @@ pub(super) fn outline(request: &BuildRequest) -> Result<(serde_json::Value, Stri
     let target_name = request.target.clone().unwrap_or_default();
     let mut globals = mstage_compiler::plan::default_args(&po, &request.build_args, &target_name);
     let global_args = scope.global_args(&mut globals)?;
-    let mut captures = scope.from_captures(&global_args, &globals);
+    let mut captures = scope.stage_captures(&global_args, &globals);
     scope.capture_stages(&mut captures, &globals);
     for c in &mut captures {
         c.mark_used();
@@ -147,7 +147,7 @@ impl Scope<'_> {
     /// One capture per stage as its `FROM` leaves it: the global args, the args its base
     /// name and `--platform` refer to, and what a base stage of its own already uses
     /// (copied when the stage is registered, before its base is dispatched).
-    fn from_captures(
+    fn stage_captures(
         &self,
         global_args: &BTreeMap<String, ArgInfo>,
         globals: &EnvList,
