@@ -11,10 +11,10 @@ status=0
 t0=$(date +%s)
 cargo build --workspace --release
 # The registry-resolver test starts Debian's docker-registry on 127.0.0.1.
-if ! command -v docker-registry >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-registry >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-registry >/dev/null 2>&1; } || true
-fi
+# (Where it cannot be installed, that test says so and skips.)
+# shellcheck source=scripts/lib/apt.sh
+source scripts/lib/apt.sh
+command -v docker-registry >/dev/null || apt_install docker-registry || true
 cargo nextest run --workspace --no-fail-fast || status=1
 timings="test.sh: build and unit tests $(($(date +%s) - t0)) s"
 
