@@ -26,6 +26,8 @@
 # processes recorded in PID files under $E2E_STATE are ever stopped, never by name.
 
 _E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/apt.sh
+source "$_E2E_REPO/scripts/lib/apt.sh"
 E2E_ENGINE=${E2E_ENGINE:-old}
 case $E2E_ENGINE in
 old)
@@ -56,16 +58,6 @@ _e2e_engine_answers() {
     [ -S "$E2E_SOCK" ] && [ -x "$DOCKER" ] && timeout 10 "$DOCKER" version >/dev/null 2>&1
 }
 
-# apt-get install, with one `apt-get update` and a retry when the lists are stale.
-_e2e_apt() {
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$E2E_STATE/apt.log" 2>&1 && return 0
-    DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$E2E_STATE/apt.log" 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$E2E_STATE/apt.log" 2>&1 || {
-        _e2e_log "apt-get install $* failed, see $E2E_STATE/apt.log"
-        return 1
-    }
-}
-
 # Installs the Debian packages we need when something is missing (root on Debian only).
 # Both engines use bookworm's containerd and runc.
 _e2e_install() {
@@ -84,7 +76,10 @@ _e2e_install() {
         fi
         _e2e_log "installing ${missing[*]}"
         # docker.io would pull these in anyway; name them so a partial install is completed.
-        _e2e_apt docker.io containerd runc docker-registry busybox-static file iptables || return 1
+        APT_LOG=$E2E_STATE/apt.log apt_install docker.io containerd runc docker-registry busybox-static file iptables || {
+            _e2e_log "apt-get install failed, see $E2E_STATE/apt.log"
+            return 1
+        }
     fi
     [ "$E2E_ENGINE" = current ] && _e2e_install_current
     return 0

@@ -34,7 +34,8 @@ keep_summary() {
 }
 
 bash scripts/package-dev-image.sh --build
-if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ] || [ ! -x target/release/calls ]; then
+if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ] ||
+    [ ! -x target/release/calls ] || [ ! -x target/release/example_checks ]; then
     cargo build --release -p mstage-tests --bins
 fi
 

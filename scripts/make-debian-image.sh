@@ -12,9 +12,12 @@ if [ "${1:-}" != --force ] && "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; 
     echo "make-debian-image: $IMAGE exists (--force to remake it)" >&2
     exit 0
 fi
-if ! command -v debootstrap >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null
-fi
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/lib/apt.sh"
+command -v debootstrap >/dev/null || apt_install debootstrap || {
+    echo "make-debian-image: needs debootstrap (root on Debian installs it)" >&2
+    exit 1
+}
 
 root=$(mktemp -d /tmp/mstage-debian.XXXXXX)
 trap 'rm -rf "$root"' EXIT

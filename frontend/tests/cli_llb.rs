@@ -8,9 +8,8 @@ use llb_gen::op_digest;
 use mstage_proto::pb;
 use mstage_proto::prost::Message;
 
-fn conformance() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
+#[path = "../../tests/src/conformance.rs"]
+mod conformance;
 
 fn mstage(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_mstage"))
@@ -23,11 +22,11 @@ fn mstage(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn llb_pb_is_what_buildctl_reads_and_matches_the_stock_frontend() {
+    let Some(root) = conformance::dir("mstage::cli_llb") else {
+        return;
+    };
     let case = "docker__buildx__Dockerfile";
-    let df = conformance()
-        .join("real-world")
-        .join(case)
-        .join("Dockerfile");
+    let df = root.join("real-world").join(case).join("Dockerfile");
     let out = mstage(&[
         "llb",
         "-f",
@@ -42,7 +41,7 @@ fn llb_pb_is_what_buildctl_reads_and_matches_the_stock_frontend() {
         String::from_utf8_lossy(&out.stderr)
     );
     let ours = pb::Definition::decode(out.stdout.as_slice()).unwrap();
-    let golden = std::fs::read(conformance().join("llb-golden").join(case).join("llb.pb")).unwrap();
+    let golden = std::fs::read(root.join("llb-golden").join(case).join("llb.pb")).unwrap();
     let theirs = pb::Definition::decode(golden.as_slice()).unwrap();
     let digests = |d: &pb::Definition| d.def.iter().map(|b| op_digest(b)).collect::<BTreeSet<_>>();
     assert_eq!(digests(&ours), digests(&theirs));

@@ -7,20 +7,20 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mstage_syntax::instructions::{parse_dockerfile, Instruction};
 use mstage_syntax::parser::{Dockerfile, Heredoc, Node, SourceRange};
 use serde_json::Value;
 
-fn conformance() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+fn conformance() -> Option<PathBuf> {
+    mstage_tests::conformance::dir("mstage-tests::instructions_real_world")
 }
 
 /// case id -> number of stages, from MANIFEST.tsv.
-fn manifest() -> BTreeMap<String, usize> {
-    let text = fs::read_to_string(conformance().join("real-world/MANIFEST.tsv"))
-        .expect("real-world/MANIFEST.tsv");
+fn manifest(root: &Path) -> BTreeMap<String, usize> {
+    let text =
+        fs::read_to_string(root.join("real-world/MANIFEST.tsv")).expect("real-world/MANIFEST.tsv");
     text.lines()
         .skip(1)
         .filter_map(|l| {
@@ -74,8 +74,8 @@ fn node(v: &Value) -> Node {
     }
 }
 
-fn dockerfile_from_ast(case: &str) -> Dockerfile {
-    let path = conformance().join("real-world").join(case).join("ast.json");
+fn dockerfile_from_ast(root: &Path, case: &str) -> Dockerfile {
+    let path = root.join("real-world").join(case).join("ast.json");
     let v: Value =
         serde_json::from_str(&fs::read_to_string(&path).expect("ast.json")).expect("json");
     Dockerfile {
@@ -96,7 +96,10 @@ fn dockerfile_from_ast(case: &str) -> Dockerfile {
 
 #[test]
 fn real_world_corpus_types() {
-    let manifest = manifest();
+    let Some(root) = conformance() else {
+        return;
+    };
+    let manifest = manifest(&root);
     assert!(manifest.len() > 200, "corpus missing?");
     let mut typed = 0;
     let mut refused = Vec::new();
@@ -105,14 +108,9 @@ fn real_world_corpus_types() {
     let mut mounts = 0;
     let mut values_checked = 0;
     for (case, stages) in &manifest {
-        let df = dockerfile_from_ast(case);
-        let stock_error = fs::read_to_string(
-            conformance()
-                .join("llb-golden")
-                .join(case)
-                .join("llb.error"),
-        )
-        .ok();
+        let df = dockerfile_from_ast(&root, case);
+        let stock_error =
+            fs::read_to_string(root.join("llb-golden").join(case).join("llb.error")).ok();
         match parse_dockerfile(&df) {
             Ok(parsed) => {
                 typed += 1;
@@ -207,17 +205,15 @@ fn real_world_corpus_types() {
 /// mstage's own parser feeds the same typed instructions as BuildKit's parse does.
 #[test]
 fn real_world_typed_the_same_through_mstage_parser() {
-    let manifest = manifest();
+    let Some(root) = conformance() else {
+        return;
+    };
+    let manifest = manifest(&root);
     let mut same = 0;
     let mut diffs = Vec::new();
     for case in manifest.keys() {
-        let bytes = fs::read(
-            conformance()
-                .join("real-world")
-                .join(case)
-                .join("Dockerfile"),
-        )
-        .expect("Dockerfile");
+        let bytes =
+            fs::read(root.join("real-world").join(case).join("Dockerfile")).expect("Dockerfile");
         // `ast.json` does not record the comments above instructions (they only feed build
         // checks), so they are left out of the comparison.
         let ours = mstage_syntax::parser::parse(&bytes)
@@ -227,7 +223,8 @@ fn real_world_typed_the_same_through_mstage_parser() {
             })
             .map_err(|e| e.to_string())
             .and_then(|df| parse_dockerfile(&df).map_err(|e| e.to_string()));
-        let reference = parse_dockerfile(&dockerfile_from_ast(case)).map_err(|e| e.to_string());
+        let reference =
+            parse_dockerfile(&dockerfile_from_ast(&root, case)).map_err(|e| e.to_string());
         if ours == reference {
             same += 1;
         } else {
@@ -249,11 +246,15 @@ fn real_world_blank_base_names_match_stock_frontend() {
     use mstage_syntax::instructions::ExpandError;
     use mstage_syntax::shell::Lexer;
 
+    let Some(root) = conformance() else {
+        return;
+    };
+    let manifest = manifest(&root);
     let lex = Lexer::new('\\');
     let mut agree = 0;
     let mut wrong = Vec::new();
-    for case in manifest().keys() {
-        let parsed = parse_dockerfile(&dockerfile_from_ast(case)).expect("typed");
+    for case in manifest.keys() {
+        let parsed = parse_dockerfile(&dockerfile_from_ast(&root, case)).expect("typed");
         let mut env: Vec<(String, String)> = [
             ("BUILDPLATFORM", "linux/amd64"),
             ("BUILDOS", "linux"),
@@ -283,22 +284,17 @@ fn real_world_blank_base_names_match_stock_frontend() {
                 break;
             }
         }
-        let stock = fs::read_to_string(
-            conformance()
-                .join("llb-golden")
-                .join(case)
-                .join("llb.error"),
-        )
-        .ok()
-        .and_then(|s| {
-            let msg = s
-                .split_once("msg=\"")?
-                .1
-                .rsplit_once('"')?
-                .0
-                .replace("\\\"", "\"");
-            msg.contains("should not be blank").then_some(msg)
-        });
+        let stock = fs::read_to_string(root.join("llb-golden").join(case).join("llb.error"))
+            .ok()
+            .and_then(|s| {
+                let msg = s
+                    .split_once("msg=\"")?
+                    .1
+                    .rsplit_once('"')?
+                    .0
+                    .replace("\\\"", "\"");
+                msg.contains("should not be blank").then_some(msg)
+            });
         if ours == stock {
             agree += 1;
         } else {
@@ -307,7 +303,7 @@ fn real_world_blank_base_names_match_stock_frontend() {
     }
     println!(
         "real-world FROM base names, blank-name verdict agrees with stock frontend: {agree}/{}",
-        manifest().len()
+        manifest.len()
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -79,7 +79,10 @@ fn same(expected: &Value, got: &Value) -> bool {
 
 #[test]
 fn real_world_dockerfiles_get_the_stock_findings() {
-    let root = repo().join("../../shared/conformance/real-world");
+    let Some(conformance) = mstage_tests::conformance::dir("mstage-tests::lint_conformance") else {
+        return;
+    };
+    let root = conformance.join("real-world");
     let expected = std::fs::read_to_string(repo().join("lint/real-world.jsonl")).unwrap();
     let mut failures = Vec::new();
     let mut total = 0;

@@ -6,15 +6,15 @@
 //! Set `MSTAGE_GOLDEN_DIFF=1` to print the first differing op of each case.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use llb_gen::op_digest;
 use mstage_compiler::lower::{compile_blocking, BuildRequest, NoneResolver};
 use mstage_proto::pb;
 use mstage_proto::prost::Message;
 
-fn conformance() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+fn conformance() -> Option<PathBuf> {
+    mstage_tests::conformance::dir("mstage-tests::llb_golden")
 }
 
 /// Ops with their digests, decoded.
@@ -133,7 +133,9 @@ fn compare(ours: &pb::Definition, theirs: &pb::Definition) -> Outcome {
 
 #[test]
 fn llb_golden() {
-    let root = conformance();
+    let Some(root) = conformance() else {
+        return;
+    };
     let golden = root.join("llb-golden");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&golden)
         .expect("llb-golden")

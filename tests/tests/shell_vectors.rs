@@ -3,18 +3,19 @@
 //! not apply and are counted separately.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mstage_syntax::shell::Lexer;
 
-fn shell_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/conformance/buildkit/frontend/dockerfile/shell")
+use mstage_tests::conformance;
+
+fn shell_dir(conformance: &Path) -> PathBuf {
+    conformance.join("buildkit/frontend/dockerfile/shell")
 }
 
 /// envVarTest: `PLATFORM | INPUT | EXPECTED`, each `ProcessWord` with escape `\`.
-fn env_var_vectors(failures: &mut Vec<String>) -> (usize, usize) {
-    let text = fs::read_to_string(shell_dir().join("envVarTest")).expect("envVarTest");
+fn env_var_vectors(shell: &Path, failures: &mut Vec<String>) -> (usize, usize) {
+    let text = fs::read_to_string(shell.join("envVarTest")).expect("envVarTest");
     let env: Vec<(String, String)> = [
         ("PWD", "/home"),
         ("SHELL", "bash"),
@@ -52,8 +53,8 @@ fn env_var_vectors(failures: &mut Vec<String>) -> (usize, usize) {
 }
 
 /// wordsTest: `ENV NAME=value` lines accumulate; `INPUT | w1,w2,...` via `ProcessWords`.
-fn words_vectors(failures: &mut Vec<String>) -> usize {
-    let text = fs::read_to_string(shell_dir().join("wordsTest")).expect("wordsTest");
+fn words_vectors(shell: &Path, failures: &mut Vec<String>) -> usize {
+    let text = fs::read_to_string(shell.join("wordsTest")).expect("wordsTest");
     let lex = Lexer::new('\\');
     let mut env: Vec<(String, String)> = Vec::new();
     let mut run = 0;
@@ -91,9 +92,13 @@ fn words_vectors(failures: &mut Vec<String>) -> usize {
 
 #[test]
 fn shell_vectors() {
+    let Some(root) = conformance::dir("mstage-tests::shell_vectors") else {
+        return;
+    };
+    let shell = shell_dir(&root);
     let mut failures = Vec::new();
-    let (env_run, windows_only) = env_var_vectors(&mut failures);
-    let words_run = words_vectors(&mut failures);
+    let (env_run, windows_only) = env_var_vectors(&shell, &mut failures);
+    let words_run = words_vectors(&shell, &mut failures);
     let total = env_run + words_run;
     println!("shell vectors: {}/{total} passed (envVarTest {env_run}, wordsTest {words_run}; {windows_only} Windows-only envVarTest vectors not applicable)", total - failures.len());
     for f in &failures {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::expect::{Expect, FileType};
+use super::expect::{Expect, FileType, ImageExpect};
 use super::tree::{Entry, Kind, Tree};
 
 /// The error expectations, against the build's error text.
@@ -41,6 +41,16 @@ fn text(data: &[u8]) -> String {
 /// (for `files_from_context`).
 pub fn files(expect: &Expect, tree: &Tree, context: &Path) -> Vec<String> {
     let mut reasons = Vec::new();
+    contents(expect, tree, &mut reasons);
+    substrings(expect, tree, &mut reasons);
+    from_context(expect, tree, context, &mut reasons);
+    kinds(expect, tree, &mut reasons);
+    owners_and_links(expect, tree, &mut reasons);
+    reasons
+}
+
+/// `files`: the exact content, or (`null`) just that the file exists.
+fn contents(expect: &Expect, tree: &Tree, reasons: &mut Vec<String>) {
     for (path, wanted) in &expect.files {
         match (tree.read(path), wanted) {
             (Ok(_), None) => {}
@@ -52,6 +62,10 @@ pub fn files(expect: &Expect, tree: &Tree, context: &Path) -> Vec<String> {
             (Err(e), _) => reasons.push(format!("/{path}: {e}")),
         }
     }
+}
+
+/// `files_contain`, `files_not_contain` and `files_trimmed`.
+fn substrings(expect: &Expect, tree: &Tree, reasons: &mut Vec<String>) {
     for (path, needles) in &expect.files_contain {
         match tree.read(path) {
             Ok(data) => {
@@ -88,6 +102,10 @@ pub fn files(expect: &Expect, tree: &Tree, context: &Path) -> Vec<String> {
             Err(e) => reasons.push(format!("/{path}: {e}")),
         }
     }
+}
+
+/// `files_from_context`: the same bytes as a file of the build context.
+fn from_context(expect: &Expect, tree: &Tree, context: &Path, reasons: &mut Vec<String>) {
     for (path, ctx_path) in &expect.files_from_context {
         let want = match std::fs::read(context.join(ctx_path)) {
             Ok(w) => w,
@@ -106,6 +124,10 @@ pub fn files(expect: &Expect, tree: &Tree, context: &Path) -> Vec<String> {
             Err(e) => reasons.push(format!("/{path}: {e}")),
         }
     }
+}
+
+/// `absent` and `file_types`.
+fn kinds(expect: &Expect, tree: &Tree, reasons: &mut Vec<String>) {
     for path in &expect.absent {
         if tree.lstat(path).is_some() {
             reasons.push(format!("/{path}: exists, expected absent"));
@@ -129,6 +151,10 @@ pub fn files(expect: &Expect, tree: &Tree, context: &Path) -> Vec<String> {
             Err(e) => reasons.push(format!("/{path}: {e}")),
         }
     }
+}
+
+/// `owners` and `same_file` (hard links to one file).
+fn owners_and_links(expect: &Expect, tree: &Tree, reasons: &mut Vec<String>) {
     for (path, want) in &expect.owners {
         match tree.lstat(path) {
             Some((_, entry)) => {
@@ -147,7 +173,6 @@ pub fn files(expect: &Expect, tree: &Tree, context: &Path) -> Vec<String> {
             (Err(e), _) | (_, Err(e)) => reasons.push(format!("same_file {a}, {b}: {e}")),
         }
     }
-    reasons
 }
 
 impl Entry {
@@ -179,7 +204,16 @@ fn is_nonempty(v: Option<&Value>) -> bool {
 /// Image expectations against the stored image config (`docker save`).
 pub fn image(expect: &Expect, image: &Value) -> Vec<String> {
     let mut reasons = Vec::new();
-    let config = &image["config"];
+    config(expect, &image["config"], &mut reasons);
+    if let Some(img) = &expect.image {
+        rootfs_and_platform(img, image, &mut reasons);
+        history(img, image, &mut reasons);
+    }
+    reasons
+}
+
+/// `config`, `config_contains`, `config_env_keys` and `config_nonempty`.
+fn config(expect: &Expect, config: &Value, reasons: &mut Vec<String>) {
     for (key, want) in &expect.config {
         let got = config.get(key);
         let ok = if want.is_null() {
@@ -217,55 +251,60 @@ pub fn image(expect: &Expect, image: &Value) -> Vec<String> {
             reasons.push(format!("config.{key} is empty"));
         }
     }
-    if let Some(img) = &expect.image {
-        if let Some(want) = &img.rootfs_type {
-            if image["rootfs"]["type"].as_str() != Some(want) {
+}
+
+/// `image`: the rootfs type and layer count, os and architecture.
+fn rootfs_and_platform(img: &ImageExpect, image: &Value, reasons: &mut Vec<String>) {
+    if let Some(want) = &img.rootfs_type {
+        if image["rootfs"]["type"].as_str() != Some(want) {
+            reasons.push(format!(
+                "rootfs.type = {}, expected {want}",
+                image["rootfs"]["type"]
+            ));
+        }
+    }
+    if let Some(want) = img.rootfs_diff_ids_count {
+        let got = image["rootfs"]["diff_ids"].as_array().map_or(0, Vec::len);
+        if got != want {
+            reasons.push(format!("{got} rootfs.diff_ids, expected {want}"));
+        }
+    }
+    if img.os_nonempty == Some(true) && !is_nonempty(image.get("os")) {
+        reasons.push("os is empty".into());
+    }
+    if img.architecture_nonempty == Some(true) && !is_nonempty(image.get("architecture")) {
+        reasons.push("architecture is empty".into());
+    }
+}
+
+/// `image.history`, entry by entry.
+fn history(img: &ImageExpect, image: &Value, reasons: &mut Vec<String>) {
+    let history = image["history"].as_array().cloned().unwrap_or_default();
+    for (i, want) in img.history.iter().enumerate() {
+        let Some(got) = history.get(i) else {
+            reasons.push(format!(
+                "history has {} entries, expected entry {i}",
+                history.len()
+            ));
+            continue;
+        };
+        if let Some(needle) = &want.created_by_contains {
+            let created_by = got["created_by"].as_str().unwrap_or("");
+            if !created_by.contains(needle.as_str()) {
                 reasons.push(format!(
-                    "rootfs.type = {}, expected {want}",
-                    image["rootfs"]["type"]
+                    "history[{i}].created_by {created_by:?} lacks {needle:?}"
                 ));
             }
         }
-        if let Some(want) = img.rootfs_diff_ids_count {
-            let got = image["rootfs"]["diff_ids"].as_array().map_or(0, Vec::len);
-            if got != want {
-                reasons.push(format!("{got} rootfs.diff_ids, expected {want}"));
-            }
-        }
-        if img.os_nonempty == Some(true) && !is_nonempty(image.get("os")) {
-            reasons.push("os is empty".into());
-        }
-        if img.architecture_nonempty == Some(true) && !is_nonempty(image.get("architecture")) {
-            reasons.push("architecture is empty".into());
-        }
-        let history = image["history"].as_array().cloned().unwrap_or_default();
-        for (i, want) in img.history.iter().enumerate() {
-            let Some(got) = history.get(i) else {
+        if let Some(want_empty) = want.empty_layer {
+            let got_empty = got["empty_layer"].as_bool().unwrap_or(false);
+            if got_empty != want_empty {
                 reasons.push(format!(
-                    "history has {} entries, expected entry {i}",
-                    history.len()
+                    "history[{i}].empty_layer = {got_empty}, expected {want_empty}"
                 ));
-                continue;
-            };
-            if let Some(needle) = &want.created_by_contains {
-                let created_by = got["created_by"].as_str().unwrap_or("");
-                if !created_by.contains(needle.as_str()) {
-                    reasons.push(format!(
-                        "history[{i}].created_by {created_by:?} lacks {needle:?}"
-                    ));
-                }
-            }
-            if let Some(want_empty) = want.empty_layer {
-                let got_empty = got["empty_layer"].as_bool().unwrap_or(false);
-                if got_empty != want_empty {
-                    reasons.push(format!(
-                        "history[{i}].empty_layer = {got_empty}, expected {want_empty}"
-                    ));
-                }
             }
         }
     }
-    reasons
 }
 
 /// Keeps reasons readable: long file contents and logs are cut in the middle.
@@ -326,5 +365,81 @@ mod tests {
             "image": {"rootfs_diff_ids_count": 1, "history": [{"empty_layer": false}, {}]}
         }));
         assert_eq!(image(&bad, &img).len(), 6);
+    }
+
+    fn header(kind: tar::EntryType, mode: u32, uid: u64, size: u64) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(mode);
+        h.set_uid(uid);
+        h.set_gid(if uid == 0 { 0 } else { 2 });
+        h.set_mtime(0);
+        h.set_size(size);
+        h
+    }
+
+    /// A tree with a file `a` (uid 1, gid 2), a folder `d`, a hard link `h` and a symlink
+    /// `l` to `a`.
+    fn sample_tree() -> Tree {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = header(tar::EntryType::Regular, 0o644, 1, 6);
+        b.append_data(&mut h, "a", &b"hello\n"[..]).unwrap();
+        let mut h = header(tar::EntryType::Directory, 0o755, 0, 0);
+        b.append_data(&mut h, "d/", &[][..]).unwrap();
+        for (name, kind) in [("h", tar::EntryType::Link), ("l", tar::EntryType::Symlink)] {
+            let mut h = header(kind, 0o777, 0, 0);
+            b.append_link(&mut h, name, "a").unwrap();
+        }
+        Tree::from_tar(&b.into_inner().unwrap()[..]).unwrap()
+    }
+
+    /// Every kind of file expectation, met and not: the reasons come in this order.
+    #[test]
+    fn file_expectations() {
+        let tree = sample_tree();
+        let context = tempfile::tempdir().unwrap();
+        std::fs::write(context.path().join("same"), "hello\n").unwrap();
+        std::fs::write(context.path().join("other"), "bye\n").unwrap();
+        let ok = expect(json!({
+            "files": {"a": "hello\n", "l": null},
+            "files_contain": {"a": ["ell"]},
+            "files_not_contain": {"a": ["bye"]},
+            "files_trimmed": {"a": " hello "},
+            "files_from_context": {"a": "same"},
+            "absent": ["nope"],
+            "file_types": {"a": "regular", "d": "dir"},
+            "owners": {"a": "1:2"},
+            "same_file": [["a", "h"]]
+        }));
+        assert_eq!(files(&ok, &tree, context.path()), Vec::<String>::new());
+        let bad = expect(json!({
+            "files": {"a": "bye", "missing": null},
+            "files_contain": {"a": ["bye"], "missing": ["x"]},
+            "files_not_contain": {"a": ["hello"]},
+            "files_trimmed": {"a": "bye"},
+            "files_from_context": {"a": "other", "l": "absent-in-context"},
+            "absent": ["a"],
+            "file_types": {"a": "dir", "d": "regular"},
+            "owners": {"a": "0:0", "missing": "0:0"},
+            "same_file": [["a", "d"], ["a", "missing"]]
+        }));
+        let want = [
+            r#"/a: content "hello\n", expected "bye""#,
+            "/missing: /missing does not exist",
+            r#"/a: does not contain "bye" (content "hello\n")"#,
+            "/missing: /missing does not exist",
+            r#"/a: contains "hello""#,
+            r#"/a: trimmed content "hello", expected "bye""#,
+            "/a: 6 bytes differ from context/other (4 bytes)",
+            "context file absent-in-context: No such file or directory (os error 2)",
+            "/a: exists, expected absent",
+            r#"/a: is "regular", expected Dir"#,
+            r#"/d: is "dir", expected Regular"#,
+            "/a: owner 1:2, expected 0:0",
+            "/missing: does not exist",
+            "/a and /d are not hard links to one file",
+            "same_file a, missing: /missing does not exist",
+        ];
+        assert_eq!(files(&bad, &tree, context.path()), want);
     }
 }

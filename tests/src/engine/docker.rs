@@ -44,6 +44,8 @@ pub enum Output {
     /// `--call=REQUEST` (buildx only): the frontend's answer to a subrequest on stdout, and
     /// nothing built.
     Call(String),
+    /// `-o type=local,dest=PATH`: the final filesystem as files, owned by whoever runs this.
+    Local(PathBuf),
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,26 @@ pub struct BuildSpec {
     pub shm_size: Option<String>,
     pub ulimits: Vec<String>,
     pub output: Output,
+}
+
+impl BuildSpec {
+    /// A build of `context` (its own `Dockerfile`) to `output`, with no other options.
+    pub fn new(context: PathBuf, output: Output) -> Self {
+        BuildSpec {
+            context,
+            dockerfile: None,
+            build_args: BTreeMap::new(),
+            target: None,
+            platform: None,
+            secrets: Vec::new(),
+            labels: BTreeMap::new(),
+            build_contexts: BTreeMap::new(),
+            no_cache: false,
+            shm_size: None,
+            ulimits: Vec::new(),
+            output,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -118,7 +140,8 @@ impl Docker {
         Docker::new(bin, timeout)
     }
 
-    fn command(&self) -> Command {
+    /// The docker CLI, for this engine, with BuildKit on (20.10's `docker build` needs it).
+    pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.bin);
         cmd.env("DOCKER_BUILDKIT", "1");
         cmd
@@ -217,6 +240,10 @@ impl Docker {
             Output::Call(request) => {
                 cmd.arg(format!("--call={request}"));
             }
+            Output::Local(dest) => {
+                cmd.arg("-o")
+                    .arg(format!("type=local,dest={}", dest.display()));
+            }
         }
         cmd.arg(&spec.context);
         run_with_timeout(cmd, self.timeout)
@@ -235,7 +262,9 @@ impl Docker {
         }
     }
 
-    fn inspect(&self, args: &[&str]) -> anyhow::Result<String> {
+    /// What `docker ARGS...` prints on stdout, trimmed; an error (with its stderr) when it
+    /// fails.
+    pub fn query(&self, args: &[&str]) -> anyhow::Result<String> {
         let out = self.command().args(args).output()?;
         if !out.status.success() {
             bail!(
@@ -248,9 +277,9 @@ impl Docker {
     }
 
     fn stored_config(&self, tag: &str) -> anyhow::Result<Value> {
-        let id = self.inspect(&["image", "inspect", "-f", "{{.Id}}", tag])?;
-        let root = self.inspect(&["info", "-f", "{{.DockerRootDir}}"])?;
-        let driver = self.inspect(&["info", "-f", "{{.Driver}}"])?;
+        let id = self.query(&["image", "inspect", "-f", "{{.Id}}", tag])?;
+        let root = self.query(&["info", "-f", "{{.DockerRootDir}}"])?;
+        let driver = self.query(&["info", "-f", "{{.Driver}}"])?;
         let hex = id.strip_prefix("sha256:").unwrap_or(&id);
         let path = PathBuf::from(root)
             .join("image")

@@ -4,8 +4,10 @@
 pub mod case;
 pub mod check;
 pub mod compare;
+pub mod container;
 pub mod docker;
 pub mod expect;
+pub mod http;
 pub mod oci;
 pub mod prepare;
 pub mod tree;
