@@ -701,6 +701,9 @@ fn set_local_paths(ctx: &Ctx<'_>, plan: &Plan) {
         filter.follow_paths.sort();
         let _ = paths.set(filter);
     }
+    if ctx.named_locals.is_empty() {
+        return;
+    }
     let owner = |mut id: usize| {
         while let Base::Stage(b) = plan.stages[id].base {
             id = b;

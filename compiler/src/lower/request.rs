@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::caps::Capabilities;
 use super::resolve::ResolveMode;
 use crate::image::Platform;
+
 /// The default RUN network (`force-network-mode`).
 pub use llb_gen::NetMode as NetworkMode;
 

@@ -1,6 +1,8 @@
 //! RUN: shell/exec forms, heredocs, the env and user seen by the command, every `--mount`
 //! type, `--network`, `--security` (`dispatchRun`, `dispatchRunMounts`).
 
+use std::borrow::Cow;
+
 use llb_gen::{CacheSharing, Exec, Mkfile, Mount, Secret, Ssh};
 use mstage_syntax::instructions::{self, Mount as RunMount};
 
@@ -128,11 +130,11 @@ pub(super) fn dispatch_run(
 /// The command, with its heredocs: a lone `<<EOF` script runs as a file when it starts with
 /// `#!` (the second value is then the file's filesystem), or inline; other heredocs are
 /// appended to the command. The third value is the vertex name before expansion.
-fn run_args(
-    c: &RunCommand,
+fn run_args<'c>(
+    c: &'c RunCommand,
     d: &DState,
-) -> Result<(Vec<String>, Option<State>, String), CompileError> {
-    let mut custom_name = c.origin.original.clone();
+) -> Result<(Vec<String>, Option<State>, Cow<'c, str>), CompileError> {
+    let mut custom_name = Cow::Borrowed(c.origin.original.as_str());
     let args = &c.cmd.args;
     if c.heredocs.is_empty() {
         return Ok((args.clone(), None, custom_name));
@@ -158,9 +160,10 @@ fn run_args(
     } else {
         f.data.clone()
     };
-    custom_name.push_str(" (");
-    custom_name.push_str(&summarize_heredoc(&f.data));
-    custom_name.push(')');
+    let name = custom_name.to_mut();
+    name.push_str(" (");
+    name.push_str(&summarize_heredoc(&f.data));
+    name.push(')');
     if d.image.os == "windows" || !data.starts_with("#!") {
         return Ok((vec![data], None, custom_name));
     }
