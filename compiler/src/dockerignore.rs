@@ -35,7 +35,7 @@ pub fn parse(text: &str) -> Result<Vec<String>, DockerignoreError> {
                 pattern: line.to_string(),
             });
         }
-        let mut pattern = crate::lower::clean_path(pattern);
+        let mut pattern = llb_gen::gopath::clean(pattern);
         if pattern.len() > 1 {
             pattern = pattern.trim_start_matches('/').to_string();
         }
@@ -87,7 +87,7 @@ impl IgnoreMatcher {
                     Some(rest) => (true, rest),
                     None => (false, p),
                 };
-                let text = crate::lower::clean_path(text);
+                let text = llb_gen::gopath::clean(text);
                 let kind = compile(&text);
                 IgnorePattern {
                     exclusion,

@@ -539,15 +539,32 @@ impl ExecOp {
             return Err(Error::NoCwd);
         }
         let mut op_caps: EncodeCaps = Vec::new();
-        let v = &self.values;
-        // `KEY=value` strings, built straight from the state's pairs; the defaults Go's client
-        // adds follow them.
-        let mut env: Vec<String> = Vec::with_capacity(v.env.len() + 2);
-        env.extend(v.env.iter().map(|(k, v)| env_entry(k, v)));
-        let has_env = |k: &str| v.env.iter().any(|(kk, _)| kk == k);
+        let ssh_targets = self.ssh_targets();
+        let meta = self.meta(c, ctx, &ssh_targets, &mut op_caps);
+        self.mount_caps(&mut op_caps);
 
-        let ssh_targets: Vec<String> = self
-            .ssh
+        let v = &self.values;
+        let platform = c.platform.as_ref().or(v.platform.as_ref());
+        let mut op = marshal_constraints(c, platform, ctx);
+        let mut exec = pb::ExecOp {
+            meta: Some(meta),
+            mounts: self.encode_mounts(&mut op, ctx)?,
+            network: v.network as i32,
+            security: v.security as i32,
+            secretenv: Vec::new(),
+            cdi_devices: self.cdi_devices.clone(),
+        };
+        // Secret and SSH mounts come after the sorted ones, with output 0
+        // left at its default, exactly as Go writes them.
+        self.encode_secrets(&mut exec);
+        self.encode_ssh(&mut exec, ssh_targets);
+        op.op = Some(pb::op::Op::Exec(exec));
+        Ok((op, op_caps))
+    }
+
+    /// Socket paths of the SSH mounts: the given target, else the n-th default.
+    fn ssh_targets(&self) -> Vec<String> {
+        self.ssh
             .iter()
             .enumerate()
             .map(|(i, s)| {
@@ -556,22 +573,22 @@ impl ExecOp {
                     .filter(|t| !t.is_empty())
                     .unwrap_or_else(|| format!("/run/buildkit/ssh_agent.{i}"))
             })
-            .collect();
-        let ssh_sock = ssh_targets.first().filter(|_| !has_env("SSH_AUTH_SOCK"));
-        if let Some(first) = ssh_sock {
-            env.push(env_entry("SSH_AUTH_SOCK", first));
-        }
-        if let Some(server_caps) = &ctx.opts.llb_caps {
-            if server_caps.contains(caps::EXEC_META_SETS_DEFAULT_PATH) {
-                op_caps.push(caps::EXEC_META_SETS_DEFAULT_PATH);
-            } else if ctx.opts.platform.os != "windows" && !has_env("PATH") {
-                env.push(env_entry("PATH", DEFAULT_PATH_ENV));
-            }
-        }
+            .collect()
+    }
 
+    /// The process: arguments, environment, user, hosts, limits; declares the caps they need
+    /// (in Go's order).
+    fn meta(
+        &self,
+        c: &Constraints,
+        ctx: &EncodeCtx,
+        ssh_targets: &[String],
+        op_caps: &mut EncodeCaps,
+    ) -> pb::Meta {
+        let v = &self.values;
         let mut meta = pb::Meta {
             args: self.args.clone(),
-            env,
+            env: self.env(ctx, ssh_targets, op_caps),
             cwd: v.dir.clone(),
             user: v.user.clone(),
             hostname: v.hostname.clone(),
@@ -609,6 +626,37 @@ impl ExecOp {
             op_caps.push(caps::EXEC_META_PROXY);
         }
         op_caps.push(caps::EXEC_META_BASE);
+        meta
+    }
+
+    /// `KEY=value` strings, built straight from the state's pairs; the defaults Go's client
+    /// adds (`SSH_AUTH_SOCK`, `PATH`) follow them.
+    fn env(
+        &self,
+        ctx: &EncodeCtx,
+        ssh_targets: &[String],
+        op_caps: &mut EncodeCaps,
+    ) -> Vec<String> {
+        let pairs = &self.values.env;
+        let mut env: Vec<String> = Vec::with_capacity(pairs.len() + 2);
+        env.extend(pairs.iter().map(|(k, v)| env_entry(k, v)));
+        let has_env = |k: &str| pairs.iter().any(|(kk, _)| kk == k);
+        let ssh_sock = ssh_targets.first().filter(|_| !has_env("SSH_AUTH_SOCK"));
+        if let Some(first) = ssh_sock {
+            env.push(env_entry("SSH_AUTH_SOCK", first));
+        }
+        if let Some(server_caps) = &ctx.opts.llb_caps {
+            if server_caps.contains(caps::EXEC_META_SETS_DEFAULT_PATH) {
+                op_caps.push(caps::EXEC_META_SETS_DEFAULT_PATH);
+            } else if ctx.opts.platform.os != "windows" && !has_env("PATH") {
+                env.push(env_entry("PATH", DEFAULT_PATH_ENV));
+            }
+        }
+        env
+    }
+
+    /// The caps of the mounts, secrets, SSH agents and CDI devices (in Go's order).
+    fn mount_caps(&self, op_caps: &mut EncodeCaps) {
         for m in &self.mounts {
             if !m.selector.is_empty() {
                 op_caps.push(caps::EXEC_MOUNT_SELECTOR);
@@ -646,35 +694,20 @@ impl ExecOp {
         if !self.cdi_devices.is_empty() {
             op_caps.push(caps::EXEC_META_CDI);
         }
+    }
 
-        let platform = c.platform.as_ref().or(v.platform.as_ref());
-        let mut op = marshal_constraints(c, platform, ctx);
-
-        let mut exec = pb::ExecOp {
-            meta: Some(meta),
-            mounts: Vec::new(),
-            network: v.network as i32,
-            security: v.security as i32,
-            secretenv: Vec::new(),
-            cdi_devices: self.cdi_devices.clone(),
-        };
+    /// The filesystem mounts in target order, numbering outputs and adding their sources
+    /// to the op's inputs (once each).
+    fn encode_mounts(&self, op: &mut pb::Op, ctx: &EncodeCtx) -> Result<Vec<pb::Mount>, Error> {
+        let mut mounts = Vec::with_capacity(self.mounts.len());
         let mut out_index = 0i64;
         for m in &self.mounts {
             let input = match &m.source {
                 None => -1,
-                Some(src) => {
-                    if matches!(m.kind, MountKind::Tmpfs { .. }) {
-                        return Err(Error::TmpfsWithSource(m.target.clone()));
-                    }
-                    let inp = input_of(src, ctx)?;
-                    match op.inputs.iter().position(|i| *i == inp) {
-                        Some(i) => i as i64,
-                        None => {
-                            op.inputs.push(inp);
-                            op.inputs.len() as i64 - 1
-                        }
-                    }
+                Some(_) if matches!(m.kind, MountKind::Tmpfs { .. }) => {
+                    return Err(Error::TmpfsWithSource(m.target.clone()));
                 }
+                Some(src) => input_index(op, input_of(src, ctx)?),
             };
             let output = if m.has_output {
                 out_index += 1;
@@ -682,33 +715,13 @@ impl ExecOp {
             } else {
                 -1
             };
-            let mut pm = pb::Mount {
-                input,
-                selector: m.selector.clone(),
-                dest: m.target.clone(),
-                output,
-                readonly: m.readonly,
-                content_cache: m.content_cache as i32,
-                ..Default::default()
-            };
-            match &m.kind {
-                MountKind::Bind => {}
-                MountKind::Cache { id, sharing } => {
-                    pm.mount_type = pb::MountType::Cache as i32;
-                    pm.cache_opt = Some(pb::CacheOpt {
-                        id: id.clone(),
-                        sharing: *sharing as i32,
-                    });
-                }
-                MountKind::Tmpfs { size } => {
-                    pm.mount_type = pb::MountType::Tmpfs as i32;
-                    pm.tmpfs_opt = Some(pb::TmpfsOpt { size: *size });
-                }
-            }
-            exec.mounts.push(pm);
+            mounts.push(m.encode(input, output));
         }
-        // Secret and SSH mounts come after the sorted ones, with output 0
-        // left at its default, exactly as Go writes them.
+        Ok(mounts)
+    }
+
+    /// Secrets as files (mounts) and as environment variables (`secretenv`).
+    fn encode_secrets(&self, exec: &mut pb::ExecOp) {
         for s in &self.secrets {
             if let Some(name) = &s.env {
                 exec.secretenv.push(pb::SecretEnv {
@@ -733,6 +746,10 @@ impl ExecOp {
                 });
             }
         }
+    }
+
+    /// SSH agent sockets, at the targets from [`ExecOp::ssh_targets`].
+    fn encode_ssh(&self, exec: &mut pb::ExecOp, ssh_targets: Vec<String>) {
         for (s, target) in self.ssh.iter().zip(ssh_targets) {
             exec.mounts.push(pb::Mount {
                 input: -1,
@@ -748,8 +765,47 @@ impl ExecOp {
                 ..Default::default()
             });
         }
-        op.op = Some(pb::op::Op::Exec(exec));
-        Ok((op, op_caps))
+    }
+}
+
+impl MountSpec {
+    /// The wire mount, given its input and output indexes (-1 for none).
+    fn encode(&self, input: i64, output: i64) -> pb::Mount {
+        let mut pm = pb::Mount {
+            input,
+            selector: self.selector.clone(),
+            dest: self.target.clone(),
+            output,
+            readonly: self.readonly,
+            content_cache: self.content_cache as i32,
+            ..Default::default()
+        };
+        match &self.kind {
+            MountKind::Bind => {}
+            MountKind::Cache { id, sharing } => {
+                pm.mount_type = pb::MountType::Cache as i32;
+                pm.cache_opt = Some(pb::CacheOpt {
+                    id: id.clone(),
+                    sharing: *sharing as i32,
+                });
+            }
+            MountKind::Tmpfs { size } => {
+                pm.mount_type = pb::MountType::Tmpfs as i32;
+                pm.tmpfs_opt = Some(pb::TmpfsOpt { size: *size });
+            }
+        }
+        pm
+    }
+}
+
+/// The index of `input` among the op's inputs, appending it if new.
+fn input_index(op: &mut pb::Op, input: pb::Input) -> i64 {
+    match op.inputs.iter().position(|i| *i == input) {
+        Some(i) => i as i64,
+        None => {
+            op.inputs.push(input);
+            op.inputs.len() as i64 - 1
+        }
     }
 }
 

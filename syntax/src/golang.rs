@@ -123,8 +123,21 @@ mod tests {
         assert_eq!(quote("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(quote("\u{0}\t\u{7f}"), r#""\x00\t\x7f""#);
         assert_eq!(quote("♥ 한"), "\"♥ 한\"");
-        assert_eq!(quote("\u{a0}\u{feff}"), r#""\u00a0\ufeff""#);
         assert_eq!(quote("\u{e0000}"), r#""\U000e0000""#);
+    }
+
+    /// Go's `unicode.IsPrint` takes categories L, M, N, P, S and the ASCII space only: the
+    /// no-break space (Zs) and the byte-order mark (Cf) are escaped, as is the ideographic
+    /// space (Zs, graphic but not printable).
+    #[test]
+    fn quote_escapes_the_no_break_space_and_the_byte_order_mark() {
+        assert!(!is_print('\u{a0}') && !is_print('\u{feff}') && !is_print('\u{3000}'));
+        assert_eq!(quote("\u{a0}"), r#""\u00a0""#);
+        assert_eq!(quote("\u{feff}"), r#""\ufeff""#);
+        assert_eq!(
+            quote("a\u{a0}b\u{feff}c\u{3000}"),
+            r#""a\u00a0b\ufeffc\u3000""#
+        );
     }
 
     #[test]

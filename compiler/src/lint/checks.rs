@@ -354,7 +354,7 @@ pub fn copy_source(
     if ignore.has_exclusions() {
         return;
     }
-    let src = crate::lower::clean_path(src);
+    let src = llb_gen::gopath::clean(src);
     if (src == "." || src == "/") && !ignore.excludes_root() {
         return;
     }

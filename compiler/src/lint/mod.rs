@@ -191,6 +191,3 @@ fn comment_config(comments: &[String]) -> Option<CheckConfig> {
     let value = value.split(' ').next().unwrap_or_default();
     CheckConfig::parse(value).ok()
 }
-
-#[cfg(test)]
-mod tests;

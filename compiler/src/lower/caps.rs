@@ -8,106 +8,9 @@
 
 use std::collections::BTreeSet;
 
-/// Every LLB capability a current BuildKit registers (`solver/pb/caps.go`, v0.32): what its
-/// `Ping` lists. Includes the upstream typo `soruce.http.uidgid`.
-pub const REGISTERED_LLB_CAPS: &[&str] = &[
-    "source.image",
-    "source.image.resolvemode",
-    "source.image.layerlimit",
-    "source.image.checksum",
-    "source.local",
-    "source.local.unique",
-    "source.local.sessionid",
-    "source.local.includepatterns",
-    "source.local.followpaths",
-    "source.local.excludepatterns",
-    "source.local.sharedkeyhint",
-    "source.local.differ",
-    "source.local.metadatatransfer",
-    "source.git",
-    "source.git.keepgitdir",
-    "source.git.fullurl",
-    "source.git.httpauth",
-    "source.git.knownsshhosts",
-    "source.git.mountsshsock",
-    "source.git.subdir",
-    "source.git.checksum",
-    "source.git.skipsubmodules",
-    "source.git.signatureverify",
-    "source.git.mtime",
-    "source.git.fetchbycommit",
-    "source.git.bundle",
-    "source.git.checkoutbundle",
-    "source.http",
-    "source.http.auth",
-    "source.http.checksum",
-    "source.http.perm",
-    "soruce.http.uidgid",
-    "source.http.header",
-    "source.http.signatureverify",
-    "source.imageblob",
-    "source.ocilayout",
-    "source.buildop.llbfilename",
-    "exec.meta.base",
-    "exec.meta.cgroup.parent",
-    "exec.meta.network",
-    "exec.meta.network.proxy",
-    "exec.meta.proxyenv",
-    "exec.meta.security",
-    "exec.meta.security.devices.v1",
-    "exec.meta.setsdefaultpath",
-    "exec.meta.ulimit",
-    "exec.meta.cdi",
-    "exec.meta.linux.resources",
-    "exec.mount.bind",
-    "exec.mount.bind.readwrite-nooutput",
-    "exec.mount.cache",
-    "exec.mount.cache.sharing",
-    "exec.mount.selector",
-    "exec.mount.tmpfs",
-    "exec.mount.tmpfs.size",
-    "exec.mount.secret",
-    "exec.mount.ssh",
-    "exec.mount.cache.content",
-    "exec.cgroup",
-    "exec.secretenv",
-    "exec.validexitcode",
-    "file.base",
-    "file.rm.wildcard",
-    "file.copy.includeexcludepatterns",
-    "file.copy.requiredpaths",
-    "file.rm.nofollowsymlink",
-    "file.copy.alwaysreplaceexistingdestpaths",
-    "file.symlink.create",
-    "constraints",
-    "platform",
-    "meta.ignorecache",
-    "meta.description",
-    "meta.exportcache",
-    "cache.gha",
-    "cache.s3",
-    "cache.azblob",
-    "mergeop",
-    "diffop",
-    "passthroughop",
-    "exporter.image.annotations",
-    "exporter.image.attestations",
-    "exporter.sourcedateepoch",
-    "exporter.multiple",
-    "exporter.session",
-    "source.policy",
-    "source.policy.session",
-    "gc.freespacefilter",
-    "history.filter",
-];
-
-/// Cap IDs BuildKit defines but never registers. The Go LLB client still declares
-/// `file.copy.modestring` in a copy's op metadata, and BuildKit accepts it there; no `Ping`
-/// lists either ID.
-pub const UNREGISTERED_LLB_CAPS: &[&str] = &[
-    "file.copy.modestring",
-    "exec.meta.removemountstubs.recursive",
-];
+// The cap table is llb-gen's: the IDs its ops declare and the lists BuildKit registers.
+use llb_gen::caps;
+pub use llb_gen::caps::{DEFAULT_LLB_CAPS, REGISTERED_LLB_CAPS, UNREGISTERED_LLB_CAPS};
 
 /// A decision the lowering takes by the engine's caps, and the registered cap it takes it by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,54 +66,21 @@ impl Gate {
     /// The registered cap that decides this gate.
     pub const fn cap(self) -> &'static str {
         match self {
-            Gate::FileOp => "file.base",
-            Gate::Ulimit => "exec.meta.ulimit",
-            Gate::ShmSize => "exec.mount.tmpfs.size",
-            Gate::CgroupParent => "exec.meta.cgroup.parent",
-            Gate::LinuxResources => "exec.meta.linux.resources",
-            Gate::BindNoOutput => "exec.mount.bind.readwrite-nooutput",
-            Gate::CopyPatterns => "file.copy.includeexcludepatterns",
+            Gate::FileOp => caps::FILE_BASE,
+            Gate::Ulimit => caps::EXEC_META_ULIMIT,
+            Gate::ShmSize => caps::EXEC_MOUNT_TMPFS_SIZE,
+            Gate::CgroupParent => caps::EXEC_META_CGROUP_PARENT,
+            Gate::LinuxResources => caps::EXEC_META_LINUX_RESOURCES,
+            Gate::BindNoOutput => caps::EXEC_MOUNT_BIND_READWRITE_NO_OUTPUT,
+            Gate::CopyPatterns => caps::FILE_COPY_INCLUDE_EXCLUDE_PATTERNS,
             // Its own cap, file.copy.modestring, is never registered. BuildKit v0.17.0
             // brought the mode string and registered exec.validexitcode in the same release.
-            Gate::SymbolicChmod => "exec.validexitcode",
-            Gate::MergeOp => "mergeop",
-            Gate::LocalDiffer => "source.local.differ",
+            Gate::SymbolicChmod => caps::EXEC_VALID_EXIT_CODE,
+            Gate::MergeOp => caps::MERGE_OP,
+            Gate::LocalDiffer => caps::SOURCE_LOCAL_DIFFER,
         }
     }
 }
-
-/// The caps BuildKit's Go client assumes when `Ping` returns none (`defaultLLBCaps`).
-pub const DEFAULT_LLB_CAPS: &[&str] = &[
-    "source.image",
-    "source.local",
-    "source.local.unique",
-    "source.local.sessionid",
-    "source.local.includepatterns",
-    "source.local.followpaths",
-    "source.local.excludepatterns",
-    "source.local.sharedkeyhint",
-    "source.git",
-    "source.git.keepgitdir",
-    "source.git.fullurl",
-    "source.http",
-    "source.http.checksum",
-    "source.http.perm",
-    "soruce.http.uidgid",
-    "source.buildop.llbfilename",
-    "exec.meta.base",
-    "exec.meta.proxyenv",
-    "exec.mount.bind",
-    "exec.mount.cache",
-    "exec.mount.cache.sharing",
-    "exec.mount.selector",
-    "exec.mount.tmpfs",
-    "exec.mount.secret",
-    "constraints",
-    "platform",
-    "meta.ignorecache",
-    "meta.description",
-    "meta.exportcache",
-];
 
 /// A set of enabled LLB capability IDs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -9,16 +9,14 @@ use serde_json::json;
 
 use super::errors::{self, SourceFile};
 use super::options::FrontendOptions;
+use super::request;
 use super::resolver::{to_pb_platform, GatewayResolver};
 use super::subrequests;
 use super::transport::Client;
 use super::GatewayError;
 use mstage_compiler::image::Platform;
 use mstage_compiler::lint::Finding;
-use mstage_compiler::lower::{
-    BuildRequest, Capabilities, CompileError, ExtraHost, LocalSession, NamedContext, NetworkMode,
-    NoCache, PlatformBuild, ResolveMode, Ulimit,
-};
+use mstage_compiler::lower::{BuildRequest, Capabilities, CompileError, PlatformBuild};
 
 /// What the running BuildKit supports (from `Ping`).
 pub struct ServerCaps {
@@ -414,30 +412,8 @@ async fn context_dockerignore(
         .unwrap_or_default())
 }
 
-fn parse_bytes(v: &str) -> Option<i64> {
-    let v = v.trim();
-    let (num, mult) = match v.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        None => (v, 1i64),
-        Some((i, _)) => {
-            let m = match v[i..]
-                .to_ascii_lowercase()
-                .trim_end_matches('b')
-                .trim_end_matches('i')
-            {
-                "" => 1,
-                "k" => 1 << 10,
-                "m" => 1 << 20,
-                "g" => 1 << 30,
-                _ => return None,
-            };
-            (&v[..i], m)
-        }
-    };
-    num.parse::<i64>().ok().map(|n| n * mult)
-}
-
-/// The compile request from the frontend options, the Dockerfile and the ignore file that
-/// applies to it (`dockerignore`: its bytes, possibly empty).
+/// The compile request: the options' part from [`request::from_options`], the rest from
+/// the Dockerfile and the server's caps.
 fn build_request(
     opts: &FrontendOptions,
     caps: &ServerCaps,
@@ -445,157 +421,15 @@ fn build_request(
     context_name: &str,
     dockerignore: &[u8],
 ) -> Result<BuildRequest, CompileError> {
-    let bad = |what: &str, v: &str| CompileError::request(format!("invalid {what} option: {v:?}"));
-    let dockerignore = mstage_compiler::dockerignore::parse(&String::from_utf8_lossy(dockerignore))
-        .map_err(|e| CompileError::request(e.to_string()))?;
-
-    let mut target_platforms = Vec::new();
-    for p in opts
-        .get("platform")
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        target_platforms.push(
-            Platform::parse(p)
-                .map_err(|e| bad("platform", &e.to_string()))?
-                .normalize(),
-        );
-    }
-    let build_args: BTreeMap<String, String> = opts
-        .with_prefix("build-arg:")
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let labels = opts
-        .with_prefix("label:")
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let no_cache = match opts.get("no-cache") {
-        None => NoCache::Off,
-        Some("") => NoCache::All,
-        Some(v) => NoCache::Stages(v.split(',').map(|s| s.trim().to_string()).collect()),
-    };
-    let mut extra_hosts = Vec::new();
-    for h in opts
-        .get("add-hosts")
-        .unwrap_or("")
-        .split(',')
-        .filter(|s| !s.is_empty())
-    {
-        let (host, ip) = h
-            .split_once('=')
-            .or_else(|| h.split_once(':'))
-            .ok_or_else(|| bad("add-hosts", h))?;
-        extra_hosts.push(ExtraHost {
-            host: host.to_string(),
-            ip: ip.to_string(),
-        });
-    }
-    let shm_size = match opts.get("shm-size").filter(|s| !s.is_empty()) {
-        Some(v) => parse_bytes(v).ok_or_else(|| bad("shm-size", v))?,
-        None => 0,
-    };
-    let mut ulimits = Vec::new();
-    for u in opts
-        .get("ulimit")
-        .unwrap_or("")
-        .split(',')
-        .filter(|s| !s.is_empty())
-    {
-        let (name, limits) = u.split_once('=').ok_or_else(|| bad("ulimit", u))?;
-        let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));
-        ulimits.push(Ulimit {
-            name: name.to_string(),
-            soft: soft.parse().map_err(|_| bad("ulimit", u))?,
-            hard: hard.parse().map_err(|_| bad("ulimit", u))?,
-        });
-    }
-    let network_mode = match opts.get("force-network-mode").unwrap_or("") {
-        "" | "sandbox" | "default" => NetworkMode::Sandbox,
-        "none" => NetworkMode::None,
-        "host" => NetworkMode::Host,
-        v => return Err(bad("force-network-mode", v)),
-    };
-    let image_resolve_mode = ResolveMode::parse(opts.get("image-resolve-mode").unwrap_or(""))
-        .ok_or_else(|| {
-            bad(
-                "image-resolve-mode",
-                opts.get("image-resolve-mode").unwrap_or(""),
-            )
-        })?;
-    let multi_platform = opts.flag("multi-platform").unwrap_or(false)
-        || build_args
-            .get("BUILDKIT_MULTI_PLATFORM")
-            .is_some_and(|v| v == "1" || v == "true");
-    let hostname = opts
-        .get("hostname")
-        .or_else(|| {
-            build_args
-                .get("BUILDKIT_SANDBOX_HOSTNAME")
-                .map(String::as_str)
-        })
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    let mut named_contexts = BTreeMap::new();
-    for (name, value) in opts.with_prefix("context:") {
-        let ctx = if let Some(r) = value.strip_prefix("docker-image://") {
-            NamedContext::Image {
-                reference: r.to_string(),
-            }
-        } else if let Some(l) = value.strip_prefix("local:") {
-            NamedContext::Local {
-                name: l.to_string(),
-                exclude_patterns: Vec::new(),
-            }
-        } else if value.starts_with("git@")
-            || value.starts_with("git://")
-            || value.ends_with(".git")
-        {
-            NamedContext::Git {
-                url: value.to_string(),
-            }
-        } else if value.starts_with("https://") || value.starts_with("http://") {
-            NamedContext::Http {
-                url: value.to_string(),
-            }
-        } else {
-            return Err(CompileError::request(format!(
-                "unsupported named context {name}={value}: mstage supports docker-image://, local:, git and http(s) contexts"
-            )));
-        };
-        named_contexts.insert(name.to_string(), ctx);
-    }
     Ok(BuildRequest {
         dockerfile: df.data.clone(),
         dockerfile_name: df.name.clone(),
-        target: opts
-            .get("target")
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        build_args,
-        labels,
-        target_platforms,
         build_platforms: caps.worker_platforms.clone(),
-        multi_platform,
-        no_cache,
-        extra_hosts,
-        shm_size,
-        ulimits,
-        network_mode,
-        image_resolve_mode,
-        hostname,
-        dockerignore,
-        named_contexts,
-        session: match &opts.session_id {
-            Some(s) => LocalSession::Session(s.clone()),
-            None => LocalSession::Unique("mstage".into()),
-        },
         context_name: context_name.to_string(),
         caps: caps.llb.clone(),
         source_map: true,
         dockerfile_definition: Some(df.definition.clone()),
-        ..BuildRequest::default()
+        ..request::from_options(opts, dockerignore)?
     })
 }
 
@@ -717,15 +551,5 @@ mod tests {
                 "{cap} is not a registered gateway cap"
             );
         }
-    }
-
-    use super::parse_bytes;
-
-    #[test]
-    fn shm_sizes_parse_like_docker() {
-        assert_eq!(parse_bytes("64m"), Some(64 << 20));
-        assert_eq!(parse_bytes("1024"), Some(1024));
-        assert_eq!(parse_bytes("2g"), Some(2 << 30));
-        assert_eq!(parse_bytes("x"), None);
     }
 }

@@ -142,168 +142,185 @@ impl MountSpec {
         &self,
         expand: &mut F,
     ) -> Result<Result<Mount, ErrorKind>, E> {
-        let mut m = Mount {
-            mount_type: MountType::Bind,
-            from: None,
-            source: None,
-            target: None,
-            readonly: true,
-            size_limit: None,
-            id: None,
-            sharing: None,
-            required: false,
-            env: None,
-            mode: None,
-            uid: None,
-            gid: None,
-        };
-        let mut ro_auto = true;
-        let nonempty = |v: String| (!v.is_empty()).then_some(v);
+        let mut draft = Draft::new();
         for field in &self.fields {
-            let Some((key, value)) = field.split_once('=') else {
-                match field.to_lowercase().as_str() {
-                    "readonly" | "ro" => {
-                        m.readonly = true;
-                        ro_auto = false;
-                    }
-                    "readwrite" | "rw" => {
-                        m.readonly = false;
-                        ro_auto = false;
-                    }
-                    "required" => {
-                        if !matches!(m.mount_type, MountType::Secret | MountType::Ssh) {
-                            return Ok(Err(ErrorKind::KeyNotForMountType {
-                                key: "required".into(),
-                                mount_type: m.mount_type.to_string(),
-                            }));
-                        }
-                        m.required = true;
-                    }
-                    _ => {
-                        return Ok(Err(ErrorKind::NotKeyValue {
-                            field: field.clone(),
-                        }))
-                    }
+            let applied = match field.split_once('=') {
+                None => draft.apply_word(field),
+                Some((key, value)) => {
+                    let key = key.to_lowercase();
+                    let value = expand(value)?;
+                    draft.apply_option(key, value, field)
                 }
-                continue;
             };
-            let key = key.to_lowercase();
-            let value = expand(value)?;
-            let invalid = |key: &str, value: &str| ErrorKind::InvalidValue {
-                key: key.to_string(),
-                value: value.to_string(),
-            };
-            match key.as_str() {
-                "type" => {
-                    m.mount_type = match value.to_lowercase().as_str() {
-                        "bind" => MountType::Bind,
-                        "cache" => MountType::Cache,
-                        "tmpfs" => MountType::Tmpfs,
-                        "secret" => MountType::Secret,
-                        "ssh" => MountType::Ssh,
-                        _ => {
-                            return Ok(Err(ErrorKind::MountType {
-                                suggestion: suggest(
-                                    &value,
-                                    &["bind", "cache", "tmpfs", "secret", "ssh"],
-                                    true,
-                                ),
-                                value,
-                            }))
-                        }
-                    }
-                }
-                "from" => m.from = nonempty(value),
-                "source" | "src" => m.source = nonempty(value),
-                "target" | "dst" | "destination" => m.target = nonempty(value),
-                "readonly" | "ro" => {
-                    let Some(b) = go_bool(&value) else {
-                        return Ok(Err(invalid(&key, &value)));
-                    };
-                    m.readonly = b;
-                    ro_auto = false;
-                }
-                "readwrite" | "rw" => {
-                    let Some(b) = go_bool(&value) else {
-                        return Ok(Err(invalid(&key, &value)));
-                    };
-                    m.readonly = !b;
-                    ro_auto = false;
-                }
-                "required" => {
-                    if !matches!(m.mount_type, MountType::Secret | MountType::Ssh) {
-                        return Ok(Err(ErrorKind::KeyNotForMountType {
-                            key,
-                            mount_type: m.mount_type.to_string(),
-                        }));
-                    }
-                    let Some(b) = go_bool(&value) else {
-                        return Ok(Err(invalid(&key, &value)));
-                    };
-                    m.required = b;
-                }
-                "size" => {
-                    if m.mount_type != MountType::Tmpfs {
-                        return Ok(Err(ErrorKind::KeyNotForMountType {
-                            key,
-                            mount_type: m.mount_type.to_string(),
-                        }));
-                    }
-                    let Some(n) = ram_in_bytes(&value) else {
-                        return Ok(Err(invalid(&key, &value)));
-                    };
-                    m.size_limit = Some(n);
-                }
-                "id" => m.id = nonempty(value),
-                "sharing" => {
-                    m.sharing = Some(match value.to_lowercase().as_str() {
-                        "shared" => CacheSharing::Shared,
-                        "private" => CacheSharing::Private,
-                        "locked" => CacheSharing::Locked,
-                        _ => {
-                            return Ok(Err(ErrorKind::MountSharing {
-                                suggestion: suggest(&value, &["shared", "private", "locked"], true),
-                                value,
-                            }))
-                        }
-                    })
-                }
-                "mode" => match go_u32(&value, 8) {
-                    Some(v) => m.mode = Some(v),
-                    None => {
-                        return Ok(Err(ErrorKind::InvalidNumber {
-                            key: "mode",
-                            value,
-                            expected: "an octal number such as 0644",
-                        }))
-                    }
-                },
-                "uid" | "gid" => {
-                    let Some(v) = go_u32(&value, 10) else {
-                        return Ok(Err(ErrorKind::InvalidNumber {
-                            key: if key == "uid" { "uid" } else { "gid" },
-                            value,
-                            expected: "a decimal number",
-                        }));
-                    };
-                    if key == "uid" {
-                        m.uid = Some(v);
-                    } else {
-                        m.gid = Some(v);
-                    }
-                }
-                "env" => m.env = Some(value),
-                _ => {
-                    return Ok(Err(ErrorKind::UnknownKey {
-                        suggestion: suggest(&key, ALL_KEYS, true),
-                        key,
-                        field: field.clone(),
-                    }))
-                }
+            if let Err(e) = applied {
+                return Ok(Err(e));
             }
         }
-        Ok(finish(m, ro_auto))
+        Ok(finish(draft.mount, draft.ro_auto))
     }
+}
+
+/// A mount while its fields are applied, in the order written (later fields win).
+struct Draft {
+    mount: Mount,
+    /// No `ro`/`rw` field yet: the mount type decides at the end.
+    ro_auto: bool,
+}
+
+impl Draft {
+    fn new() -> Self {
+        Self {
+            mount: Mount {
+                mount_type: MountType::Bind,
+                from: None,
+                source: None,
+                target: None,
+                readonly: true,
+                size_limit: None,
+                id: None,
+                sharing: None,
+                required: false,
+                env: None,
+                mode: None,
+                uid: None,
+                gid: None,
+            },
+            ro_auto: true,
+        }
+    }
+
+    /// A field without `=`: `ro`, `rw` or `required`.
+    fn apply_word(&mut self, field: &str) -> Result<(), ErrorKind> {
+        match field.to_lowercase().as_str() {
+            "readonly" | "ro" => self.set_readonly(true),
+            "readwrite" | "rw" => self.set_readonly(false),
+            "required" => {
+                self.only_for("required", &[MountType::Secret, MountType::Ssh])?;
+                self.mount.required = true;
+            }
+            _ => {
+                return Err(ErrorKind::NotKeyValue {
+                    field: field.to_string(),
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// A `key=value` field, `key` lower-cased and `value` expanded.
+    fn apply_option(&mut self, key: String, value: String, field: &str) -> Result<(), ErrorKind> {
+        let nonempty = |v: String| (!v.is_empty()).then_some(v);
+        let m = &mut self.mount;
+        match key.as_str() {
+            "type" => m.mount_type = mount_type(value)?,
+            "from" => m.from = nonempty(value),
+            "source" | "src" => m.source = nonempty(value),
+            "target" | "dst" | "destination" => m.target = nonempty(value),
+            "readonly" | "ro" => self.set_readonly(bool_value(&key, &value)?),
+            "readwrite" | "rw" => self.set_readonly(!bool_value(&key, &value)?),
+            "required" => {
+                self.only_for(&key, &[MountType::Secret, MountType::Ssh])?;
+                self.mount.required = bool_value(&key, &value)?;
+            }
+            "size" => {
+                self.only_for(&key, &[MountType::Tmpfs])?;
+                let bytes = ram_in_bytes(&value).ok_or_else(|| invalid_value(&key, &value))?;
+                self.mount.size_limit = Some(bytes);
+            }
+            "id" => m.id = nonempty(value),
+            "sharing" => m.sharing = Some(cache_sharing(value)?),
+            "mode" => m.mode = Some(mode_value(value)?),
+            "uid" => m.uid = Some(id_value("uid", value)?),
+            "gid" => m.gid = Some(id_value("gid", value)?),
+            "env" => m.env = Some(value),
+            _ => {
+                return Err(ErrorKind::UnknownKey {
+                    suggestion: suggest(&key, ALL_KEYS, true),
+                    key,
+                    field: field.to_string(),
+                })
+            }
+        }
+        Ok(())
+    }
+
+    fn set_readonly(&mut self, readonly: bool) {
+        self.mount.readonly = readonly;
+        self.ro_auto = false;
+    }
+
+    /// Refuses `key` unless the mount type (as set so far) is one of `types`.
+    fn only_for(&self, key: &str, types: &[MountType]) -> Result<(), ErrorKind> {
+        if types.contains(&self.mount.mount_type) {
+            Ok(())
+        } else {
+            Err(ErrorKind::KeyNotForMountType {
+                key: key.to_string(),
+                mount_type: self.mount.mount_type.to_string(),
+            })
+        }
+    }
+}
+
+fn invalid_value(key: &str, value: &str) -> ErrorKind {
+    ErrorKind::InvalidValue {
+        key: key.to_string(),
+        value: value.to_string(),
+    }
+}
+
+fn bool_value(key: &str, value: &str) -> Result<bool, ErrorKind> {
+    go_bool(value).ok_or_else(|| invalid_value(key, value))
+}
+
+/// `type=`, case-insensitive.
+fn mount_type(value: String) -> Result<MountType, ErrorKind> {
+    Ok(match value.to_lowercase().as_str() {
+        "bind" => MountType::Bind,
+        "cache" => MountType::Cache,
+        "tmpfs" => MountType::Tmpfs,
+        "secret" => MountType::Secret,
+        "ssh" => MountType::Ssh,
+        _ => {
+            return Err(ErrorKind::MountType {
+                suggestion: suggest(&value, &["bind", "cache", "tmpfs", "secret", "ssh"], true),
+                value,
+            })
+        }
+    })
+}
+
+/// `sharing=`, case-insensitive.
+fn cache_sharing(value: String) -> Result<CacheSharing, ErrorKind> {
+    Ok(match value.to_lowercase().as_str() {
+        "shared" => CacheSharing::Shared,
+        "private" => CacheSharing::Private,
+        "locked" => CacheSharing::Locked,
+        _ => {
+            return Err(ErrorKind::MountSharing {
+                suggestion: suggest(&value, &["shared", "private", "locked"], true),
+                value,
+            })
+        }
+    })
+}
+
+/// `mode=`: octal.
+fn mode_value(value: String) -> Result<u32, ErrorKind> {
+    go_u32(&value, 8).ok_or(ErrorKind::InvalidNumber {
+        key: "mode",
+        value,
+        expected: "an octal number such as 0644",
+    })
+}
+
+/// `uid=` / `gid=`: decimal.
+fn id_value(key: &'static str, value: String) -> Result<u32, ErrorKind> {
+    go_u32(&value, 10).ok_or(ErrorKind::InvalidNumber {
+        key,
+        value,
+        expected: "a decimal number",
+    })
 }
 
 /// Cross-field rules that need the whole mount.

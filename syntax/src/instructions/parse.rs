@@ -27,335 +27,363 @@ pub fn parse_instruction(node: &Node, escape: char) -> Result<Instruction, Instr
     parse_kind(node, origin, escape).map_err(|kind| InstructionError::new(node.range, kind))
 }
 
+/// Dispatches on the keyword (the parser lower-cases it) to the instruction's parser.
 fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, ErrorKind> {
-    use FlagKind::*;
-    let args = &node.args;
-    let no_flags = |node: &Node| parse_flags(&node.flags, &[]).map(|_| ());
-    // The parser lower-cases keywords.
-    Ok(match &*node.keyword {
-        "env" => {
-            no_flags(node)?;
-            Instruction::Env(EnvCommand {
-                env: parse_kvs(args, "ENV")?,
-                origin,
-            })
-        }
-        "label" => {
-            no_flags(node)?;
-            Instruction::Label(LabelCommand {
-                labels: parse_kvs(args, "LABEL")?,
-                origin,
-            })
-        }
-        "maintainer" => {
-            if args.len() != 1 {
-                return Err(ErrorKind::ExactlyOneArgument {
-                    instruction: "MAINTAINER",
-                });
-            }
-            no_flags(node)?;
-            Instruction::Maintainer(MaintainerCommand {
-                maintainer: args[0].clone(),
-                origin,
-            })
-        }
-        "add" => {
-            if args.len() < 2 {
-                return Err(ErrorKind::NoDestination { instruction: "ADD" });
-            }
-            let f = parse_flags(
-                &node.flags,
-                &[
-                    ("chown", String),
-                    ("chmod", String),
-                    ("link", Bool),
-                    ("keep-git-dir", Bool),
-                    ("checksum", String),
-                    ("unpack", Bool),
-                    ("exclude", Strings),
-                ],
-            )?;
-            Instruction::Add(AddCommand {
-                files: sources_and_dest(node, "ADD")?,
-                chown: f.string("chown"),
-                chmod: f.string("chmod"),
-                link: f.bool("link").unwrap_or(false),
-                excludes: f.strings("exclude"),
-                checksum: f.string("checksum"),
-                keep_git_dir: f.bool("keep-git-dir"),
-                unpack: f.bool("unpack"),
-                origin,
-            })
-        }
-        "copy" => {
-            if args.len() < 2 {
-                return Err(ErrorKind::NoDestination {
-                    instruction: "COPY",
-                });
-            }
-            let f = parse_flags(
-                &node.flags,
-                &[
-                    ("chown", String),
-                    ("from", String),
-                    ("chmod", String),
-                    ("link", Bool),
-                    ("exclude", Strings),
-                    ("parents", Bool),
-                ],
-            )?;
-            let files = sources_and_dest(node, "COPY")?;
-            let from = f.string("from").filter(|s| !s.is_empty());
-            if let Some(from) = &from {
-                if would_expand(from, escape) {
-                    return Err(ErrorKind::CopyFromVariable);
-                }
-            }
-            Instruction::Copy(CopyCommand {
-                files,
-                from,
-                chown: f.string("chown"),
-                chmod: f.string("chmod"),
-                link: f.bool("link").unwrap_or(false),
-                parents: f.bool("parents").unwrap_or(false),
-                excludes: f.strings("exclude"),
-                origin,
-            })
-        }
-        "from" => {
-            let name = match args.len() {
-                3 if args[1].eq_ignore_ascii_case("as") => {
-                    let name = args[2].to_lowercase();
-                    if !valid_stage_name(&name) {
-                        return Err(ErrorKind::InvalidStageName {
-                            name: args[2].clone(),
-                        });
-                    }
-                    Some(name)
-                }
-                1 => None,
-                _ => return Err(ErrorKind::FromArguments),
-            };
-            let f = parse_flags(&node.flags, &[("platform", String)])?;
-            Instruction::From(FromCommand {
-                base_name: args[0].clone(),
-                name,
-                platform: f.string("platform").filter(|s| !s.is_empty()),
-                origin,
-            })
-        }
-        "onbuild" => {
-            let Some(sub) = &node.sub else {
-                return Err(ErrorKind::AtLeastOneArgument {
-                    instruction: "ONBUILD",
-                });
-            };
-            no_flags(node)?;
-            let trigger = sub.keyword.trim().to_uppercase();
-            match trigger.as_str() {
-                "ONBUILD" => return Err(ErrorKind::OnbuildChain),
-                "MAINTAINER" | "FROM" => return Err(ErrorKind::OnbuildTrigger { trigger }),
-                _ => {}
-            }
-            let mut expression = strip_onbuild(&node.original).to_string();
-            // The parser may attach the trigger's heredocs to either node; use one set.
-            let heredocs = if node.heredocs.is_empty() {
-                &sub.heredocs
-            } else {
-                &node.heredocs
-            };
-            for h in heredocs {
-                expression.push('\n');
-                expression.push_str(&h.content);
-                expression.push_str(&h.name);
-            }
-            Instruction::Onbuild(OnbuildCommand {
-                trigger,
-                expression,
-                origin,
-            })
-        }
-        "workdir" => {
-            if args.len() != 1 {
-                return Err(ErrorKind::ExactlyOneArgument {
-                    instruction: "WORKDIR",
-                });
-            }
-            no_flags(node)?;
-            Instruction::Workdir(WorkdirCommand {
-                path: args[0].clone(),
-                origin,
-            })
-        }
-        "run" => {
-            let f = parse_flags(
-                &node.flags,
-                &[
-                    ("mount", Strings),
-                    ("network", String),
-                    ("security", String),
-                    ("device", Strings),
-                ],
-            )?;
-            let cmd = command_line(node);
-            let mounts = f
-                .strings("mount")
-                .iter()
-                .map(|m| MountSpec::parse(m))
-                .collect::<Result<Vec<_>, _>>()?;
-            let network = match f.string("network") {
-                None => None,
-                Some(v) => Some(match v.as_str() {
-                    "default" => NetworkMode::Default,
-                    "none" => NetworkMode::None,
-                    "host" => NetworkMode::Host,
-                    _ => return Err(ErrorKind::InvalidNetwork { value: v }),
-                }),
-            };
-            let security = match f.string("security") {
-                None => None,
-                Some(v) => Some(match v.as_str() {
-                    "sandbox" => SecurityMode::Sandbox,
-                    "insecure" => SecurityMode::Insecure,
-                    _ => return Err(ErrorKind::InvalidSecurity { value: v }),
-                }),
-            };
-            let devices = f
-                .strings("device")
-                .iter()
-                .map(|d| parse_device(d))
-                .collect::<Result<Vec<_>, _>>()?;
-            Instruction::Run(RunCommand {
-                cmd,
-                heredocs: inline_files(&node.heredocs),
-                mounts,
-                network,
-                security,
-                devices,
-                flags_used: f.used(),
-                origin,
-            })
-        }
-        "cmd" => {
-            no_flags(node)?;
-            Instruction::Cmd(CmdCommand {
-                cmd: command_line(node),
-                heredocs: inline_files(&node.heredocs),
-                origin,
-            })
-        }
-        "entrypoint" => {
-            no_flags(node)?;
-            Instruction::Entrypoint(EntrypointCommand {
-                cmd: command_line(node),
-                heredocs: inline_files(&node.heredocs),
-                origin,
-            })
-        }
-        "healthcheck" => Instruction::Healthcheck(HealthcheckCommand {
-            health: parse_healthcheck(node)?,
-            origin,
-        }),
-        "expose" => {
-            if args.is_empty() {
-                return Err(ErrorKind::AtLeastOneArgument {
-                    instruction: "EXPOSE",
-                });
-            }
-            no_flags(node)?;
-            let mut ports = args.clone();
-            ports.sort();
-            Instruction::Expose(ExposeCommand { ports, origin })
-        }
-        "user" => {
-            if args.len() != 1 {
-                return Err(ErrorKind::ExactlyOneArgument {
-                    instruction: "USER",
-                });
-            }
-            no_flags(node)?;
-            Instruction::User(UserCommand {
-                user: args[0].clone(),
-                origin,
-            })
-        }
-        "volume" => {
-            if args.is_empty() {
-                return Err(ErrorKind::AtLeastOneArgument {
-                    instruction: "VOLUME",
-                });
-            }
-            no_flags(node)?;
-            let mut volumes = Vec::with_capacity(args.len());
-            for v in args {
-                let v = v.trim();
-                if v.is_empty() {
-                    return Err(ErrorKind::EmptyVolume);
-                }
-                volumes.push(v.to_string());
-            }
-            Instruction::Volume(VolumeCommand { volumes, origin })
-        }
-        // BuildKit does not check flags of STOPSIGNAL and ARG; neither do we, so the same
-        // Dockerfiles are accepted.
-        "stopsignal" => {
-            if args.len() != 1 {
-                return Err(ErrorKind::ExactlyOneArgument {
-                    instruction: "STOPSIGNAL",
-                });
-            }
-            Instruction::StopSignal(StopSignalCommand {
-                signal: args[0].clone(),
-                origin,
-            })
-        }
-        "arg" => {
-            if args.is_empty() {
-                return Err(ErrorKind::AtLeastOneArgument { instruction: "ARG" });
-            }
-            let mut defs = Vec::with_capacity(args.len());
-            for a in args {
-                let def = match a.split_once('=') {
-                    Some(("", _)) => return Err(ErrorKind::BlankName { instruction: "ARG" }),
-                    Some((k, v)) => ArgDef {
-                        key: k.to_string(),
-                        value: Some(v.to_string()),
-                    },
-                    None => ArgDef {
-                        key: a.clone(),
-                        value: None,
-                    },
-                };
-                defs.push(def);
-            }
-            Instruction::Arg(ArgCommand { args: defs, origin })
-        }
-        "shell" => {
-            no_flags(node)?;
-            let cmd = command_line(node);
-            if cmd.args.is_empty() {
-                return Err(ErrorKind::AtLeastOneArgument {
-                    instruction: "SHELL",
-                });
-            }
-            if cmd.prepend_shell {
-                return Err(ErrorKind::NotJson {
-                    instruction: "SHELL",
-                });
-            }
-            Instruction::Shell(ShellCommand {
-                shell: cmd.args,
-                origin,
-            })
-        }
+    match &*node.keyword {
+        "env" => parse_env(node, origin),
+        "label" => parse_label(node, origin),
+        "maintainer" => parse_maintainer(node, origin),
+        "add" => parse_add(node, origin),
+        "copy" => parse_copy(node, origin, escape),
+        "from" => parse_from(node, origin),
+        "onbuild" => parse_onbuild(node, origin),
+        "workdir" => parse_workdir(node, origin),
+        "run" => parse_run(node, origin),
+        "cmd" => parse_cmd(node, origin),
+        "entrypoint" => parse_entrypoint(node, origin),
+        "healthcheck" => parse_healthcheck(node, origin),
+        "expose" => parse_expose(node, origin),
+        "user" => parse_user(node, origin),
+        "volume" => parse_volume(node, origin),
+        "stopsignal" => parse_stopsignal(node, origin),
+        "arg" => parse_arg(node, origin),
+        "shell" => parse_shell(node, origin),
         _ => {
             let name = node.keyword_original.to_string();
-            return Err(ErrorKind::UnknownInstruction {
+            Err(ErrorKind::UnknownInstruction {
                 suggestion: suggest(&name, &instruction_names(), false),
                 name,
-            });
+            })
         }
+    }
+}
+
+/// Refuses any flag, for the instructions that take none.
+fn no_flags(node: &Node) -> Result<(), ErrorKind> {
+    parse_flags(&node.flags, &[]).map(|_| ())
+}
+
+/// The single argument of MAINTAINER, WORKDIR, USER and STOPSIGNAL.
+fn exactly_one_argument(node: &Node, instruction: &'static str) -> Result<String, ErrorKind> {
+    match node.args.as_slice() {
+        [arg] => Ok(arg.clone()),
+        _ => Err(ErrorKind::ExactlyOneArgument { instruction }),
+    }
+}
+
+fn parse_env(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    no_flags(node)?;
+    Ok(Instruction::Env(EnvCommand {
+        env: parse_kvs(&node.args, "ENV")?,
+        origin,
+    }))
+}
+
+fn parse_label(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    no_flags(node)?;
+    Ok(Instruction::Label(LabelCommand {
+        labels: parse_kvs(&node.args, "LABEL")?,
+        origin,
+    }))
+}
+
+fn parse_maintainer(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    let maintainer = exactly_one_argument(node, "MAINTAINER")?;
+    no_flags(node)?;
+    Ok(Instruction::Maintainer(MaintainerCommand {
+        maintainer,
+        origin,
+    }))
+}
+
+fn parse_add(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    use FlagKind::{Bool, Strings};
+    if node.args.len() < 2 {
+        return Err(ErrorKind::NoDestination { instruction: "ADD" });
+    }
+    let f = parse_flags(
+        &node.flags,
+        &[
+            ("chown", FlagKind::String),
+            ("chmod", FlagKind::String),
+            ("link", Bool),
+            ("keep-git-dir", Bool),
+            ("checksum", FlagKind::String),
+            ("unpack", Bool),
+            ("exclude", Strings),
+        ],
+    )?;
+    Ok(Instruction::Add(AddCommand {
+        files: sources_and_dest(node, "ADD")?,
+        chown: f.string("chown"),
+        chmod: f.string("chmod"),
+        link: f.bool("link").unwrap_or(false),
+        excludes: f.strings("exclude"),
+        checksum: f.string("checksum"),
+        keep_git_dir: f.bool("keep-git-dir"),
+        unpack: f.bool("unpack"),
+        origin,
+    }))
+}
+
+fn parse_copy(node: &Node, origin: Origin, escape: char) -> Result<Instruction, ErrorKind> {
+    use FlagKind::{Bool, Strings};
+    if node.args.len() < 2 {
+        return Err(ErrorKind::NoDestination {
+            instruction: "COPY",
+        });
+    }
+    let f = parse_flags(
+        &node.flags,
+        &[
+            ("chown", FlagKind::String),
+            ("from", FlagKind::String),
+            ("chmod", FlagKind::String),
+            ("link", Bool),
+            ("exclude", Strings),
+            ("parents", Bool),
+        ],
+    )?;
+    let files = sources_and_dest(node, "COPY")?;
+    let from = f.string("from").filter(|s| !s.is_empty());
+    if from
+        .as_deref()
+        .is_some_and(|from| would_expand(from, escape))
+    {
+        return Err(ErrorKind::CopyFromVariable);
+    }
+    Ok(Instruction::Copy(CopyCommand {
+        files,
+        from,
+        chown: f.string("chown"),
+        chmod: f.string("chmod"),
+        link: f.bool("link").unwrap_or(false),
+        parents: f.bool("parents").unwrap_or(false),
+        excludes: f.strings("exclude"),
+        origin,
+    }))
+}
+
+fn parse_from(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    let args = &node.args;
+    let name = match args.len() {
+        3 if args[1].eq_ignore_ascii_case("as") => {
+            let name = args[2].to_lowercase();
+            if !valid_stage_name(&name) {
+                return Err(ErrorKind::InvalidStageName {
+                    name: args[2].clone(),
+                });
+            }
+            Some(name)
+        }
+        1 => None,
+        _ => return Err(ErrorKind::FromArguments),
+    };
+    let f = parse_flags(&node.flags, &[("platform", FlagKind::String)])?;
+    Ok(Instruction::From(FromCommand {
+        base_name: args[0].clone(),
+        name,
+        platform: f.string("platform").filter(|s| !s.is_empty()),
+        origin,
+    }))
+}
+
+fn parse_onbuild(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    let Some(sub) = &node.sub else {
+        return Err(ErrorKind::AtLeastOneArgument {
+            instruction: "ONBUILD",
+        });
+    };
+    no_flags(node)?;
+    let trigger = sub.keyword.trim().to_uppercase();
+    match trigger.as_str() {
+        "ONBUILD" => return Err(ErrorKind::OnbuildChain),
+        "MAINTAINER" | "FROM" => return Err(ErrorKind::OnbuildTrigger { trigger }),
+        _ => {}
+    }
+    let mut expression = strip_onbuild(&node.original).to_string();
+    // The parser may attach the trigger's heredocs to either node; use one set.
+    let heredocs = if node.heredocs.is_empty() {
+        &sub.heredocs
+    } else {
+        &node.heredocs
+    };
+    for h in heredocs {
+        expression.push('\n');
+        expression.push_str(&h.content);
+        expression.push_str(&h.name);
+    }
+    Ok(Instruction::Onbuild(OnbuildCommand {
+        trigger,
+        expression,
+        origin,
+    }))
+}
+
+fn parse_workdir(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    let path = exactly_one_argument(node, "WORKDIR")?;
+    no_flags(node)?;
+    Ok(Instruction::Workdir(WorkdirCommand { path, origin }))
+}
+
+fn parse_run(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    use FlagKind::Strings;
+    let f = parse_flags(
+        &node.flags,
+        &[
+            ("mount", Strings),
+            ("network", FlagKind::String),
+            ("security", FlagKind::String),
+            ("device", Strings),
+        ],
+    )?;
+    let cmd = command_line(node);
+    let mounts = f
+        .strings("mount")
+        .iter()
+        .map(|m| MountSpec::parse(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let network = f.string("network").map(network_mode).transpose()?;
+    let security = f.string("security").map(security_mode).transpose()?;
+    let devices = f
+        .strings("device")
+        .iter()
+        .map(|d| parse_device(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Instruction::Run(RunCommand {
+        cmd,
+        heredocs: inline_files(&node.heredocs),
+        mounts,
+        network,
+        security,
+        devices,
+        flags_used: f.used(),
+        origin,
+    }))
+}
+
+/// `RUN --network=`.
+fn network_mode(value: String) -> Result<NetworkMode, ErrorKind> {
+    Ok(match value.as_str() {
+        "default" => NetworkMode::Default,
+        "none" => NetworkMode::None,
+        "host" => NetworkMode::Host,
+        _ => return Err(ErrorKind::InvalidNetwork { value }),
     })
+}
+
+/// `RUN --security=`.
+fn security_mode(value: String) -> Result<SecurityMode, ErrorKind> {
+    Ok(match value.as_str() {
+        "sandbox" => SecurityMode::Sandbox,
+        "insecure" => SecurityMode::Insecure,
+        _ => return Err(ErrorKind::InvalidSecurity { value }),
+    })
+}
+
+fn parse_cmd(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    no_flags(node)?;
+    Ok(Instruction::Cmd(CmdCommand {
+        cmd: command_line(node),
+        heredocs: inline_files(&node.heredocs),
+        origin,
+    }))
+}
+
+fn parse_entrypoint(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    no_flags(node)?;
+    Ok(Instruction::Entrypoint(EntrypointCommand {
+        cmd: command_line(node),
+        heredocs: inline_files(&node.heredocs),
+        origin,
+    }))
+}
+
+fn parse_expose(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    if node.args.is_empty() {
+        return Err(ErrorKind::AtLeastOneArgument {
+            instruction: "EXPOSE",
+        });
+    }
+    no_flags(node)?;
+    let mut ports = node.args.clone();
+    ports.sort();
+    Ok(Instruction::Expose(ExposeCommand { ports, origin }))
+}
+
+fn parse_user(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    let user = exactly_one_argument(node, "USER")?;
+    no_flags(node)?;
+    Ok(Instruction::User(UserCommand { user, origin }))
+}
+
+fn parse_volume(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    if node.args.is_empty() {
+        return Err(ErrorKind::AtLeastOneArgument {
+            instruction: "VOLUME",
+        });
+    }
+    no_flags(node)?;
+    let volumes = node
+        .args
+        .iter()
+        .map(|v| match v.trim() {
+            "" => Err(ErrorKind::EmptyVolume),
+            v => Ok(v.to_string()),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Instruction::Volume(VolumeCommand { volumes, origin }))
+}
+
+// BuildKit does not check flags of STOPSIGNAL and ARG; neither do we, so the same
+// Dockerfiles are accepted.
+fn parse_stopsignal(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    let signal = exactly_one_argument(node, "STOPSIGNAL")?;
+    Ok(Instruction::StopSignal(StopSignalCommand {
+        signal,
+        origin,
+    }))
+}
+
+fn parse_arg(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    if node.args.is_empty() {
+        return Err(ErrorKind::AtLeastOneArgument { instruction: "ARG" });
+    }
+    let args = node
+        .args
+        .iter()
+        .map(|a| match a.split_once('=') {
+            Some(("", _)) => Err(ErrorKind::BlankName { instruction: "ARG" }),
+            Some((k, v)) => Ok(ArgDef {
+                key: k.to_string(),
+                value: Some(v.to_string()),
+            }),
+            None => Ok(ArgDef {
+                key: a.clone(),
+                value: None,
+            }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Instruction::Arg(ArgCommand { args, origin }))
+}
+
+fn parse_shell(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    no_flags(node)?;
+    let cmd = command_line(node);
+    if cmd.args.is_empty() {
+        return Err(ErrorKind::AtLeastOneArgument {
+            instruction: "SHELL",
+        });
+    }
+    if cmd.prepend_shell {
+        return Err(ErrorKind::NotJson {
+            instruction: "SHELL",
+        });
+    }
+    Ok(Instruction::Shell(ShellCommand {
+        shell: cmd.args,
+        origin,
+    }))
 }
 
 fn parse_kvs(args: &[String], instruction: &'static str) -> Result<Vec<KeyValue>, ErrorKind> {
@@ -471,7 +499,15 @@ fn heredoc_marker(word: &str) -> Option<Heredoc> {
     parse_heredoc(word).ok().flatten()
 }
 
-fn parse_healthcheck(node: &Node) -> Result<Healthcheck, ErrorKind> {
+fn parse_healthcheck(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    Ok(Instruction::Healthcheck(HealthcheckCommand {
+        health: healthcheck(node)?,
+        origin,
+    }))
+}
+
+/// `HEALTHCHECK NONE` or `HEALTHCHECK [flags] CMD ...`.
+fn healthcheck(node: &Node) -> Result<Healthcheck, ErrorKind> {
     use FlagKind::String;
     let Some(kind) = node.args.first() else {
         return Err(ErrorKind::AtLeastOneArgument {

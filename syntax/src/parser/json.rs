@@ -40,110 +40,136 @@ enum Expect {
 /// Validates the whole input; returns the top-level string elements and whether all
 /// top-level elements were strings.
 fn scan(b: &[u8]) -> Option<(Vec<String>, bool)> {
-    let mut stack: Vec<u8> = Vec::new();
-    let mut strings = Vec::new();
-    let mut all_strings = true;
-    let mut i = 0;
+    let mut s = Scanner {
+        b,
+        i: 0,
+        stack: Vec::new(),
+        strings: Vec::new(),
+        all_strings: true,
+    };
     let mut st = Expect::Value;
     loop {
-        while i < b.len() && is_ws(b[i]) {
-            i += 1;
-        }
-        match st {
-            Expect::Value | Expect::FirstInArray => {
-                let c = *b.get(i)?;
-                if st == Expect::FirstInArray && c == b']' {
-                    stack.pop();
-                    i += 1;
-                    st = Expect::AfterValue;
-                    continue;
-                }
-                let top_level = stack.len() == 1;
-                match c {
-                    b'[' | b'{' => {
-                        stack.push(c);
-                        if stack.len() > MAX_DEPTH {
-                            return None;
-                        }
-                        i += 1;
-                        st = if c == b'[' {
-                            Expect::FirstInArray
-                        } else {
-                            Expect::FirstInObject
-                        };
-                        if top_level {
-                            all_strings = false;
-                        }
-                        continue;
-                    }
-                    b'"' => {
-                        let (s, next) = string(b, i)?;
-                        if top_level {
-                            strings.push(s);
-                        }
-                        i = next;
-                    }
-                    b't' | b'f' | b'n' => {
-                        let lit: &[u8] = match c {
-                            b't' => b"true",
-                            b'f' => b"false",
-                            _ => b"null",
-                        };
-                        if !b[i..].starts_with(lit) {
-                            return None;
-                        }
-                        i += lit.len();
-                        all_strings &= !top_level;
-                    }
-                    b'-' | b'0'..=b'9' => {
-                        i = number(b, i)?;
-                        all_strings &= !top_level;
-                    }
-                    _ => return None,
-                }
-                if stack.is_empty() {
-                    return None; // a top-level scalar: the caller wants an array
-                }
-                st = Expect::AfterValue;
+        s.skip_ws();
+        st = match st {
+            Expect::Value => s.value(false)?,
+            Expect::FirstInArray => s.value(true)?,
+            Expect::Key => s.key(false)?,
+            Expect::FirstInObject => s.key(true)?,
+            Expect::AfterValue if s.stack.is_empty() => {
+                return (s.i == b.len()).then_some((s.strings, s.all_strings));
             }
-            Expect::FirstInObject | Expect::Key => {
-                let c = *b.get(i)?;
-                if st == Expect::FirstInObject && c == b'}' {
-                    stack.pop();
-                    i += 1;
-                    st = Expect::AfterValue;
-                    continue;
-                }
-                if c != b'"' {
+            Expect::AfterValue => s.after_value()?,
+        };
+    }
+}
+
+/// The scan position and what has been collected so far; each step returns the next state,
+/// or `None` for invalid JSON.
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+    /// The open `[` and `{`, innermost last.
+    stack: Vec<u8>,
+    strings: Vec<String>,
+    all_strings: bool,
+}
+
+impl Scanner<'_> {
+    fn skip_ws(&mut self) {
+        while self.i < self.b.len() && is_ws(self.b[self.i]) {
+            self.i += 1;
+        }
+    }
+
+    /// A value, or the `]` of an empty array when `first_in_array`.
+    fn value(&mut self, first_in_array: bool) -> Option<Expect> {
+        let (b, i) = (self.b, self.i);
+        let c = *b.get(i)?;
+        if first_in_array && c == b']' {
+            self.stack.pop();
+            self.i += 1;
+            return Some(Expect::AfterValue);
+        }
+        let top_level = self.stack.len() == 1;
+        match c {
+            b'[' | b'{' => {
+                self.stack.push(c);
+                if self.stack.len() > MAX_DEPTH {
                     return None;
                 }
-                i = string(b, i)?.1;
-                while i < b.len() && is_ws(b[i]) {
-                    i += 1;
+                self.i += 1;
+                self.all_strings &= !top_level;
+                return Some(if c == b'[' {
+                    Expect::FirstInArray
+                } else {
+                    Expect::FirstInObject
+                });
+            }
+            b'"' => {
+                let (s, next) = string(b, i)?;
+                if top_level {
+                    self.strings.push(s);
                 }
-                if b.get(i) != Some(&b':') {
+                self.i = next;
+            }
+            b't' | b'f' | b'n' => {
+                let lit: &[u8] = match c {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if !b[i..].starts_with(lit) {
                     return None;
                 }
-                i += 1;
-                st = Expect::Value;
+                self.i += lit.len();
+                self.all_strings &= !top_level;
             }
-            Expect::AfterValue => {
-                let Some(&top) = stack.last() else {
-                    return (i == b.len()).then_some((strings, all_strings));
-                };
-                let c = *b.get(i)?;
-                i += 1;
-                st = match (top, c) {
-                    (b'[', b',') => Expect::Value,
-                    (b'{', b',') => Expect::Key,
-                    (b'[', b']') | (b'{', b'}') => {
-                        stack.pop();
-                        Expect::AfterValue
-                    }
-                    _ => return None,
-                };
+            b'-' | b'0'..=b'9' => {
+                self.i = number(b, i)?;
+                self.all_strings &= !top_level;
             }
+            _ => return None,
         }
+        if self.stack.is_empty() {
+            return None; // a top-level scalar: the caller wants an array
+        }
+        Some(Expect::AfterValue)
+    }
+
+    /// An object key and its colon, or the `}` of an empty object when `first_in_object`.
+    fn key(&mut self, first_in_object: bool) -> Option<Expect> {
+        let c = *self.b.get(self.i)?;
+        if first_in_object && c == b'}' {
+            self.stack.pop();
+            self.i += 1;
+            return Some(Expect::AfterValue);
+        }
+        if c != b'"' {
+            return None;
+        }
+        self.i = string(self.b, self.i)?.1;
+        self.skip_ws();
+        if self.b.get(self.i) != Some(&b':') {
+            return None;
+        }
+        self.i += 1;
+        Some(Expect::Value)
+    }
+
+    /// A `,` or the closing bracket of the innermost open array or object.
+    fn after_value(&mut self) -> Option<Expect> {
+        let top = *self.stack.last()?;
+        let c = *self.b.get(self.i)?;
+        self.i += 1;
+        Some(match (top, c) {
+            (b'[', b',') => Expect::Value,
+            (b'{', b',') => Expect::Key,
+            (b'[', b']') | (b'{', b'}') => {
+                self.stack.pop();
+                Expect::AfterValue
+            }
+            _ => return None,
+        })
     }
 }
 

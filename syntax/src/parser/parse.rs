@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::ast::{Dockerfile, Node, SourceRange, Warning};
+use super::ast::{Dockerfile, Heredoc, Node, SourceRange, Warning};
 use super::directives::DirectiveParser;
 use super::error::{SyntaxError, SyntaxErrorKind, MAX_LINE_LEN, MAX_ONBUILD_NESTING};
 use super::heredoc::heredocs_from_line;
@@ -107,57 +107,93 @@ impl State {
 /// (`frontend/dockerfile/parser.Parse`). Invalid UTF-8 is replaced by U+FFFD first.
 pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
     let text = String::from_utf8_lossy(bytes);
-    let mut lines = Lines {
-        text: &text,
-        pos: 0,
-        too_long: false,
-    };
-    let mut st = State {
-        escape: '\\',
-        directive_parser: DirectiveParser::new("#"),
-        directives: Vec::new(),
-    };
     // At most one instruction per line: reserving that once spares the copies of a growing
     // vector of large nodes (a few hundred kilobytes for a 2,000-instruction file). Capped,
     // so that a huge file of blank lines or comments does not reserve a node per line.
     const MAX_RESERVED_NODES: usize = 4096;
     let line_count = text.bytes().filter(|&b| b == b'\n').count() + 1;
     let mut instructions: Vec<Node> = Vec::with_capacity(line_count.min(MAX_RESERVED_NODES));
-    let mut warnings = Vec::new();
-    let mut comments: Vec<String> = Vec::new();
-    let mut current = 0usize;
+    let mut scanner = Scanner::new(&text);
+    while let Some((line, start)) = scanner.logical_line()? {
+        instructions.push(scanner.instruction(line, start)?);
+    }
+    scanner.finish(instructions)
+}
 
-    while let Some(raw) = lines.next() {
-        let raw = if current == 0 {
-            raw.strip_prefix('\u{feff}').unwrap_or(raw)
-        } else {
-            raw
-        };
-        // BuildKit keeps the comments above an instruction (`PrevComment`): a comment line
-        // adds one (its first byte dropped, then trimmed, as upstream does), an empty comment
-        // clears them, a directive is not one of them, and an instruction takes them.
-        let comment = is_comment(raw).then(|| raw[1..].trim_matches(is_space).to_string());
-        let directives_before = st.directives.len();
-        let first = st.process_line(raw, true, current + 1)?;
-        match comment {
-            Some(c) if st.directives.len() > directives_before => drop(c),
-            Some(c) if c.is_empty() => comments.clear(),
-            Some(c) => comments.push(c),
-            None => {}
-        }
-        current += 1;
-        let start = current;
-        let (first, mut end_of_line) = trim_continuation(first, st.escape);
-        if end_of_line && first.is_empty() {
-            continue;
-        }
-        let mut line = String::from(first);
+/// The scanner's state from one line to the next.
+struct Scanner<'a> {
+    lines: Lines<'a>,
+    st: State,
+    /// Physical lines consumed so far, i.e. the number of the last one read.
+    current: usize,
+    /// Comment lines since the last instruction.
+    comments: Vec<String>,
+    warnings: Vec<Warning>,
+}
 
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            lines: Lines {
+                text,
+                pos: 0,
+                too_long: false,
+            },
+            st: State {
+                escape: '\\',
+                directive_parser: DirectiveParser::new("#"),
+                directives: Vec::new(),
+            },
+            current: 0,
+            comments: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The next instruction's logical line (continuations joined) and its first line
+    /// number, or `None` at the end of the file.
+    fn logical_line(&mut self) -> Result<Option<(String, usize)>, SyntaxError> {
+        while let Some(raw) = self.lines.next() {
+            let raw = if self.current == 0 {
+                raw.strip_prefix('\u{feff}').unwrap_or(raw)
+            } else {
+                raw
+            };
+            // BuildKit keeps the comments above an instruction (`PrevComment`): a comment
+            // line adds one (its first byte dropped, then trimmed, as upstream does), an empty
+            // comment clears them, a directive is not one of them, and an instruction takes
+            // them.
+            let comment = is_comment(raw).then(|| raw[1..].trim_matches(is_space).to_string());
+            let directives_before = self.st.directives.len();
+            let first = self.st.process_line(raw, true, self.current + 1)?;
+            match comment {
+                Some(c) if self.st.directives.len() > directives_before => drop(c),
+                Some(c) if c.is_empty() => self.comments.clear(),
+                Some(c) => self.comments.push(c),
+                None => {}
+            }
+            self.current += 1;
+            let start = self.current;
+            let (first, end_of_line) = trim_continuation(first, self.st.escape);
+            if end_of_line && first.is_empty() {
+                continue;
+            }
+            let mut line = String::from(first);
+            if !end_of_line {
+                self.continuation_lines(&mut line)?;
+            }
+            return Ok(Some((line, start)));
+        }
+        Ok(None)
+    }
+
+    /// Appends the lines that continue `line`, skipping comments and blank lines (with a
+    /// warning for the latter).
+    fn continuation_lines(&mut self, line: &mut String) -> Result<(), SyntaxError> {
         let mut empty_continuation = false;
-        while !end_of_line {
-            let Some(raw) = lines.next() else { break };
-            let cont = st.process_line(raw, false, current + 1)?;
-            current += 1;
+        while let Some(raw) = self.lines.next() {
+            let cont = self.st.process_line(raw, false, self.current + 1)?;
+            self.current += 1;
             if is_comment(raw) {
                 continue;
             }
@@ -165,86 +201,94 @@ pub fn parse(bytes: &[u8]) -> Result<Dockerfile, SyntaxError> {
                 empty_continuation = true;
                 continue;
             }
-            let (cont, eol) = trim_continuation(cont, st.escape);
-            end_of_line = eol;
+            let (cont, end_of_line) = trim_continuation(cont, self.st.escape);
             line.push_str(cont);
+            if end_of_line {
+                break;
+            }
         }
-
         if empty_continuation {
-            warnings.push(Warning {
+            self.warnings.push(Warning {
                 message: format!("Empty continuation line found in: {line}"),
                 range: SourceRange {
-                    start_line: current,
-                    end_line: current,
+                    start_line: self.current,
+                    end_line: self.current,
                 },
             });
         }
+        Ok(())
+    }
 
-        let mut node =
-            node_from_line(line, st.escape).map_err(|k| SyntaxError::new(k, start, current))?;
-
+    /// The node of a logical line that began on line `start`, with its heredoc bodies
+    /// (read from the lines that follow) and the comments above it.
+    fn instruction(&mut self, line: String, start: usize) -> Result<Node, SyntaxError> {
+        let mut node = node_from_line(line, self.st.escape)
+            .map_err(|k| SyntaxError::new(k, start, self.current))?;
         if can_contain_heredoc(&node) && node.original.contains("<<") {
             let docs = heredocs_from_line(&node.original)
-                .map_err(|k| SyntaxError::new(k, start, current))?;
+                .map_err(|k| SyntaxError::new(k, start, self.current))?;
             for mut doc in docs {
-                let mut terminated = false;
-                let mut content = String::new();
-                while let Some(raw) = lines.next() {
-                    current += 1;
-                    let mut candidate = trim_newline(raw);
-                    if doc.chomp {
-                        candidate = candidate.trim_start_matches('\t');
-                    }
-                    if candidate == doc.name {
-                        terminated = true;
-                        break;
-                    }
-                    content.push_str(raw);
-                }
-                if !terminated {
-                    return Err(SyntaxError::new(
-                        SyntaxErrorKind::UnterminatedHeredoc(doc.name),
-                        start,
-                        current,
-                    ));
-                }
-                doc.content = content;
+                doc.content = self.heredoc_body(&doc, start)?;
                 node.heredocs.push(doc);
             }
         }
-
         let range = SourceRange {
             start_line: start,
-            end_line: current,
+            end_line: self.current,
         };
         node.range = range;
         if let Some(sub) = node.sub.as_mut() {
             sub.range = range;
         }
-        node.comments = std::mem::take(&mut comments);
-        instructions.push(node);
+        node.comments = std::mem::take(&mut self.comments);
+        Ok(node)
     }
 
-    if instructions.is_empty() {
-        return Err(SyntaxError::new(
-            SyntaxErrorKind::NoInstructions,
-            current.max(1),
-            current.max(1),
-        ));
+    /// The lines up to the heredoc's terminator (excluded), each with its newline.
+    fn heredoc_body(&mut self, doc: &Heredoc, start: usize) -> Result<String, SyntaxError> {
+        let mut content = String::new();
+        while let Some(raw) = self.lines.next() {
+            self.current += 1;
+            let mut candidate = trim_newline(raw);
+            if doc.chomp {
+                candidate = candidate.trim_start_matches('\t');
+            }
+            if candidate == doc.name {
+                return Ok(content);
+            }
+            content.push_str(raw);
+        }
+        Err(SyntaxError::new(
+            SyntaxErrorKind::UnterminatedHeredoc(doc.name.clone()),
+            start,
+            self.current,
+        ))
     }
-    if lines.too_long {
-        return Err(SyntaxError::new(
-            SyntaxErrorKind::LineTooLong,
-            current + 1,
-            current + 1,
-        ));
+
+    /// The file-level errors, checked once every line has been read.
+    fn finish(self, instructions: Vec<Node>) -> Result<Dockerfile, SyntaxError> {
+        let current = self.current;
+        if instructions.is_empty() {
+            return Err(SyntaxError::new(
+                SyntaxErrorKind::NoInstructions,
+                current.max(1),
+                current.max(1),
+            ));
+        }
+        if self.lines.too_long {
+            return Err(SyntaxError::new(
+                SyntaxErrorKind::LineTooLong,
+                current + 1,
+                current + 1,
+            ));
+        }
+        Ok(Dockerfile {
+            escape: self.st.escape,
+            directives: self.st.directives,
+            instructions,
+            warnings: self.warnings,
+        })
     }
-    Ok(Dockerfile {
-        escape: st.escape,
-        directives: st.directives,
-        instructions,
-        warnings,
-    })
 }
 
 /// Go `strings.ToLower` (rune by rune, one rune each).

@@ -3,30 +3,9 @@
 
 use std::borrow::Cow;
 
-/// Go's `%q` for one string.
-pub fn go_quote(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 2);
-    o.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\t' => o.push_str("\\t"),
-            '\r' => o.push_str("\\r"),
-            '\x07' => o.push_str("\\a"),
-            '\x08' => o.push_str("\\b"),
-            '\x0c' => o.push_str("\\f"),
-            '\x0b' => o.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                o.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
-}
+/// Go's `%q` for one string: fmt's `%q` is `strconv.Quote`, which escapes every rune that is
+/// not `IsPrint` (U+00A0 and U+FEFF too), as BuildKit's CMD/ENTRYPOINT history does.
+pub use mstage_syntax::golang::quote as go_quote;
 
 /// Go's `%q` for a `[]string`: `["a" "b"]`.
 pub(super) fn go_quote_list(v: &[String]) -> String {
@@ -160,4 +139,20 @@ pub(super) fn format_epoch(secs: i64) -> String {
     let mo = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if mo <= 2 { y + 1 } else { y };
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fmt.Sprintf("CMD %q", args)` in BuildKit's dispatcher: non-printable runes escaped.
+    #[test]
+    fn quote_list_escapes_what_go_cannot_print() {
+        let args = [
+            "a\u{a0}b".to_string(),
+            "\u{feff}x".to_string(),
+            "é ♥".to_string(),
+        ];
+        assert_eq!(go_quote_list(&args), r#"["a\u00a0b" "\ufeffx" "é ♥"]"#);
+    }
 }

@@ -1,15 +1,17 @@
 //! Subrequests (`requestid`): metadata-only answers for `docker buildx build --call=...`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use mstage_proto::gateway as gw;
 use serde_json::json;
 
 use base64::Engine as _;
 
+use format::{doc_comment, location, table};
 use mstage_compiler::lower::{BuildRequest, Checked, CompileError, PlatformBuild};
-use mstage_syntax::instructions::{Instruction, MountType};
-use mstage_syntax::parser::SourceRange;
+
+mod format;
+mod outline;
 
 const DESCRIBE: &str = "frontend.subrequests.describe";
 /// Answered after compiling (for its warnings and errors), see [`handle`].
@@ -41,7 +43,7 @@ const SUPPORTED: [(&str, &str, &str); 5] = [
 pub fn handle(id: &str, request: &BuildRequest) -> Result<gw::Result, CompileError> {
     let (value, text) = match id {
         DESCRIBE => describe(),
-        OUTLINE => outline(request)?,
+        OUTLINE => outline::outline(request)?,
         TARGETS => targets(request)?,
         other => {
             let names: Vec<&str> = SUPPORTED.iter().map(|s| s.0).collect();
@@ -228,12 +230,6 @@ fn describe() -> (serde_json::Value, String) {
     (v, text)
 }
 
-/// BuildKit's location of an instruction: one range per line it spans.
-fn location(range: SourceRange) -> serde_json::Value {
-    let lines = range.start_line..=range.end_line.max(range.start_line);
-    json!({"ranges": lines.map(|l| json!({"start": {"line": l}, "end": {"line": l}})).collect::<Vec<_>>()})
-}
-
 /// Key order of the Go structs BuildKit marshals (`outline.Outline`, `targets.Target`,
 /// `lint.LintResults`, `pb.Definition`, ...): one order fits them all. An object whose keys
 /// are not all listed here is a Go map, whose keys Go sorts.
@@ -344,400 +340,6 @@ fn go_string(s: &str) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-/// BuildKit's `getComment`: the first comment line above the instruction that starts with
-/// `name` and a space describes it (`# build compiles the app`).
-fn doc_comment(comments: &[String], name: &str) -> Option<String> {
-    if name.is_empty() {
-        return None;
-    }
-    let prefix = format!("{name} ");
-    comments
-        .iter()
-        .find_map(|c| c.strip_prefix(&prefix).map(str::to_string))
-        .filter(|c| !c.is_empty())
-}
-
-/// A build arg as the outline shows it.
-#[derive(Clone)]
-struct ArgInfo {
-    key: String,
-    value: Option<String>,
-    description: Option<String>,
-    range: SourceRange,
-    /// The args its default referred to (they count as used when it is).
-    deps: BTreeSet<String>,
-}
-
-/// A secret or SSH socket the build asks for.
-#[derive(Clone)]
-struct Need {
-    required: bool,
-    range: SourceRange,
-}
-
-/// What one stage contributes to the outline (BuildKit's `outlineCapture`).
-#[derive(Clone, Default)]
-struct Capture {
-    all_args: BTreeMap<String, ArgInfo>,
-    used: BTreeSet<String>,
-    secrets: BTreeMap<String, Need>,
-    ssh: BTreeMap<String, Need>,
-}
-
-impl Capture {
-    fn mark_used(&mut self) {
-        let mut stack: Vec<String> = self.used.iter().cloned().collect();
-        while let Some(k) = stack.pop() {
-            let deps = self
-                .all_args
-                .get(&k)
-                .map(|a| a.deps.clone())
-                .unwrap_or_default();
-            for d in deps {
-                if self.used.insert(d.clone()) {
-                    stack.push(d);
-                }
-            }
-        }
-    }
-}
-
-/// `frontend.outline`: the build args, secrets and SSH sockets the target stage and the
-/// stages it needs use, as BuildKit's Dockerfile frontend lists them: an arg is listed when a
-/// stage declares it or its `FROM` refers to it (and the args its default refers to), with the
-/// value it gets in this build; the automatic platform args are never listed.
-fn outline(request: &BuildRequest) -> Result<(serde_json::Value, String), CompileError> {
-    use mstage_syntax::shell::Lexer;
-    let (plan, parsed, escape) = mstage_compiler::lower::plan_with_escape(request)?;
-    let lexer = Lexer::new(escape);
-    let reachable = plan.reachable();
-    let po = mstage_compiler::plan::PlatformOpt::new(
-        request.target_platforms.first(),
-        &request.build_platforms,
-    );
-    let target_name = request.target.clone().unwrap_or_default();
-    let mut globals = mstage_compiler::plan::default_args(&po, &request.build_args, &target_name);
-
-    // The meta args: a build arg wins, else the default expanded against the args before it.
-    let mut global_args: BTreeMap<String, ArgInfo> = BTreeMap::new();
-    for cmd in &parsed.meta_args {
-        for def in &cmd.args {
-            let mut info = ArgInfo {
-                key: def.key.clone(),
-                value: None,
-                description: doc_comment(&cmd.origin.comments, &def.key),
-                range: cmd.origin.range,
-                deps: BTreeSet::new(),
-            };
-            if let Some(v) = request.build_args.get(&def.key) {
-                info.value = Some(v.clone());
-            } else if let Some(d) = &def.value {
-                let e = lexer
-                    .process_word_with_matches(d, &globals)
-                    .map_err(|e| CompileError::at(cmd.origin.range, e.to_string()))?;
-                info.deps = e.matched;
-                if info.deps.remove(&def.key) {
-                    if let Some(old) = global_args.get(&def.key) {
-                        info.deps.extend(old.deps.iter().cloned());
-                    }
-                }
-                info.value = Some(e.result);
-            }
-            if let Some(v) = &info.value {
-                globals.add_or_replace(&def.key, v);
-            }
-            global_args.insert(def.key.clone(), info);
-        }
-    }
-
-    let n = parsed.stages.len();
-    let mut captures: Vec<Capture> = Vec::with_capacity(n);
-    for (i, st) in parsed.stages.iter().enumerate() {
-        let mut c = match plan.stages.get(i).map(|s| &s.base) {
-            Some(mstage_compiler::plan::Base::Stage(b)) if *b < i => {
-                // Cloned when the stage is registered, before its base is dispatched.
-                let mut base = Capture {
-                    all_args: global_args.clone(),
-                    ..Default::default()
-                };
-                base.used = captures[*b].used.clone();
-                base
-            }
-            _ => Capture {
-                all_args: global_args.clone(),
-                ..Default::default()
-            },
-        };
-        let mut words = vec![st.base_name.as_str()];
-        words.extend(st.platform.as_deref());
-        for w in words {
-            if let Ok(e) = lexer.process_word_with_matches(w, &globals) {
-                c.used.extend(e.matched);
-            }
-        }
-        captures.push(c);
-    }
-    // Stage-local env while dispatching: args and ENV of the stage (and its base stages).
-    let mut envs: Vec<mstage_compiler::plan::EnvList> =
-        vec![mstage_compiler::plan::EnvList::new(); n];
-    for i in 0..n {
-        if !reachable.get(i).copied().unwrap_or(false) {
-            continue;
-        }
-        let mut env = match plan.stages[i].base {
-            mstage_compiler::plan::Base::Stage(b) if b < i => envs[b].clone(),
-            _ => mstage_compiler::plan::EnvList::new(),
-        };
-        let c = &mut captures[i];
-        for cmd in &plan.stages[i].commands {
-            match &*cmd.instruction {
-                Instruction::Arg(a) => {
-                    for def in &a.args {
-                        let mut value = None;
-                        let mut skip = false;
-                        if let Some(v) = request.build_args.get(&def.key) {
-                            value = Some(v.clone());
-                        } else if let Some(d) = &def.value {
-                            value = Some(lexer.process_word(d, &env).unwrap_or_else(|_| d.clone()));
-                        } else if let Some(v) = globals.get(&def.key) {
-                            value = Some(v.to_string());
-                            skip = true;
-                        }
-                        if let Some(v) = &value {
-                            env.add_or_replace(&def.key, v);
-                        }
-                        if !skip {
-                            c.all_args.insert(
-                                def.key.clone(),
-                                ArgInfo {
-                                    key: def.key.clone(),
-                                    value,
-                                    description: doc_comment(&a.origin.comments, &def.key),
-                                    range: a.origin.range,
-                                    deps: BTreeSet::new(),
-                                },
-                            );
-                        }
-                        c.used.insert(def.key.clone());
-                    }
-                }
-                Instruction::Env(e) => {
-                    for kv in &e.env {
-                        let v = lexer
-                            .process_word(&kv.value, &env)
-                            .unwrap_or_else(|_| kv.value.clone());
-                        env.add_or_replace(&kv.key, &v);
-                    }
-                }
-                Instruction::Run(run) => {
-                    let mut ex = |w: &str| lexer.process_word(w, &env).map_err(|e| e.to_string());
-                    let Ok(mounts) = run.expand_mounts(&mut ex) else {
-                        continue;
-                    };
-                    let range = run.origin.range;
-                    for m in mounts {
-                        let need = Need {
-                            required: m.required,
-                            range,
-                        };
-                        match m.mount_type {
-                            MountType::Secret => {
-                                let id = m.source.clone().or_else(|| m.id.clone()).or_else(|| {
-                                    m.target
-                                        .as_deref()
-                                        .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
-                                });
-                                c.secrets.entry(id.unwrap_or_default()).or_insert(need);
-                            }
-                            MountType::Ssh => {
-                                let id = m.id.clone().unwrap_or_else(|| "default".to_string());
-                                c.ssh.entry(id).or_insert(need);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        envs[i] = env;
-    }
-    for c in &mut captures {
-        c.mark_used();
-    }
-
-    // The target first, then its base stage, then the stages it reads from; the first
-    // listing of a name wins. Then ordered by line.
-    let mut args: Vec<ArgInfo> = Vec::new();
-    let mut secrets: Vec<(String, Need)> = Vec::new();
-    let mut ssh: Vec<(String, Need)> = Vec::new();
-    let (mut seen_args, mut seen_secrets, mut seen_ssh) =
-        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
-    let mut stack = vec![plan.target];
-    let mut visited_stages = BTreeSet::new();
-    while let Some(s) = stack.pop() {
-        if s >= n || !visited_stages.insert(s) {
-            continue;
-        }
-        let c = &captures[s];
-        for k in &c.used {
-            if let Some(a) = c.all_args.get(k) {
-                if seen_args.insert(k.clone()) {
-                    args.push(a.clone());
-                }
-            }
-        }
-        for (k, v) in &c.secrets {
-            if seen_secrets.insert(k.clone()) {
-                secrets.push((k.clone(), v.clone()));
-            }
-        }
-        for (k, v) in &c.ssh {
-            if seen_ssh.insert(k.clone()) {
-                ssh.push((k.clone(), v.clone()));
-            }
-        }
-        let st = &plan.stages[s];
-        let mut next: Vec<usize> = st.deps.iter().rev().copied().collect();
-        if let mstage_compiler::plan::Base::Stage(b) = st.base {
-            next.push(b);
-        }
-        stack.extend(next);
-    }
-    args.sort_by_key(|a| a.range.start_line);
-    secrets.sort_by_key(|s| s.1.range.start_line);
-    ssh.sort_by_key(|s| s.1.range.start_line);
-
-    let target = plan.stages.get(plan.target);
-    let name = target.and_then(|t| t.name.clone()).unwrap_or_default();
-    let description = parsed
-        .stages
-        .get(plan.target)
-        .and_then(|st| doc_comment(&st.from.origin.comments, &name));
-    let mut value = serde_json::Map::new();
-    if !name.is_empty() {
-        value.insert("name".into(), json!(name));
-    }
-    if let Some(d) = &description {
-        value.insert("description".into(), json!(d));
-    }
-    if !args.is_empty() {
-        let list: Vec<serde_json::Value> = args
-            .iter()
-            .map(|a| {
-                let mut v = json!({"name": a.key, "location": location(a.range)});
-                if let Some(d) = &a.description {
-                    v["description"] = json!(d);
-                }
-                if let Some(x) = a.value.as_ref().filter(|x| !x.is_empty()) {
-                    v["value"] = json!(x);
-                }
-                v
-            })
-            .collect();
-        value.insert("args".into(), json!(list));
-    }
-    let needs = |list: &[(String, Need)]| {
-        json!(list
-            .iter()
-            .map(|(k, n)| {
-                let mut v = json!({"name": k, "location": location(n.range)});
-                if n.required {
-                    v["required"] = json!(true);
-                }
-                v
-            })
-            .collect::<Vec<_>>())
-    };
-    if !secrets.is_empty() {
-        value.insert("secrets".into(), needs(&secrets));
-    }
-    if !ssh.is_empty() {
-        value.insert("ssh".into(), needs(&ssh));
-    }
-    value.insert(
-        "sources".into(),
-        json!([base64::engine::general_purpose::STANDARD.encode(&request.dockerfile)]),
-    );
-
-    let text = outline_text(&name, description.as_deref(), &args, &secrets, &ssh);
-    Ok((serde_json::Value::Object(value), text))
-}
-
-/// Columns as Go's `tabwriter` aligns them: each cell padded to the widest in its column
-/// plus `pad`; the last cell of a line as it is.
-fn table(rows: &[Vec<String>], pad: usize) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for r in rows {
-        for (i, c) in r.iter().enumerate().take(r.len().saturating_sub(1)) {
-            widths[i] = widths[i].max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            out.push_str(c);
-            if i + 1 < r.len() {
-                let w = widths[i] + pad - c.chars().count();
-                out.push_str(&" ".repeat(w));
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// `result.txt` of the outline, as BuildKit's `PrintOutline` writes it.
-fn outline_text(
-    name: &str,
-    description: Option<&str>,
-    args: &[ArgInfo],
-    secrets: &[(String, Need)],
-    ssh: &[(String, Need)],
-) -> String {
-    let mut out = String::new();
-    if !name.is_empty() || description.is_some() {
-        let mut rows = vec![vec![
-            "TARGET:".to_string(),
-            if name.is_empty() { "(default)" } else { name }.to_string(),
-        ]];
-        if let Some(d) = description {
-            rows.push(vec!["DESCRIPTION:".into(), d.to_string()]);
-        }
-        out.push_str(&table(&rows, 1));
-        out.push('\n');
-    }
-    if !args.is_empty() {
-        let mut rows = vec![vec![
-            "BUILD ARG".into(),
-            "VALUE".into(),
-            "DESCRIPTION".into(),
-        ]];
-        for a in args {
-            rows.push(vec![
-                a.key.clone(),
-                a.value.clone().unwrap_or_default(),
-                a.description.clone().unwrap_or_default(),
-            ]);
-        }
-        out.push_str(&table(&rows, 3));
-        out.push('\n');
-    }
-    for (title, list) in [("SECRET", secrets), ("SSH", ssh)] {
-        if list.is_empty() {
-            continue;
-        }
-        let mut rows = vec![vec![title.to_string(), "REQUIRED".into()]];
-        for (k, n) in list {
-            rows.push(vec![k.clone(), if n.required { "true" } else { "" }.into()]);
-        }
-        out.push_str(&table(&rows, 3));
-        out.push('\n');
-    }
-    out
-}
-
 /// `frontend.targets`: every stage as written (BuildKit parses only, expands nothing): its
 /// name (none for an unnamed stage), the last one as the default, the base and `--platform`
 /// text, the doc comment.
@@ -785,6 +387,7 @@ fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mstage_syntax::parser::SourceRange;
 
     fn request(dockerfile: &str, target: Option<&str>) -> BuildRequest {
         BuildRequest {

@@ -1,8 +1,8 @@
 //! The rules on small Dockerfiles, through the whole compile (offline resolver), as a
 //! build or `mstage lint` runs them.
 
-use crate::image::Platform;
-use crate::lower::{check_blocking, BuildRequest, Checked, NoneResolver};
+use mstage_compiler::image::Platform;
+use mstage_compiler::lower::{check_blocking, BuildRequest, Checked, NoneResolver};
 
 fn check_with(dockerfile: &str, adjust: impl FnOnce(&mut BuildRequest)) -> Checked {
     let mut req = BuildRequest::golden(dockerfile);
@@ -305,7 +305,7 @@ fn checks_off_skip_the_work_but_error_true_still_counts() {
 fn the_text_report_shows_the_lines() {
     let df = "FROM alpine\nMAINTAINER x\n";
     let c = check(df);
-    let text = super::results_text(&c.findings, "Dockerfile", df.as_bytes());
+    let text = mstage_compiler::lint::results_text(&c.findings, "Dockerfile", df.as_bytes());
     assert_eq!(
         text,
         "\nWARNING: MaintainerDeprecated - https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/\n\
@@ -317,15 +317,17 @@ fn the_text_report_shows_the_lines() {
 /// Every image resolves to an arm64 image, whatever platform was asked for.
 struct Arm64Resolver;
 
-impl crate::lower::ImageResolver for Arm64Resolver {
+impl mstage_compiler::lower::ImageResolver for Arm64Resolver {
     fn resolve<'a>(
         &'a self,
-        request: &'a crate::lower::ResolveRequest,
-    ) -> crate::lower::BoxFuture<'a, Result<crate::lower::ResolvedImage, crate::lower::ResolveError>>
-    {
+        request: &'a mstage_compiler::lower::ResolveRequest,
+    ) -> mstage_compiler::lower::BoxFuture<
+        'a,
+        Result<mstage_compiler::lower::ResolvedImage, mstage_compiler::lower::ResolveError>,
+    > {
         Box::pin(async move {
             let arm = Platform::new("linux", "arm64", "v8");
-            Ok(crate::lower::ResolvedImage {
+            Ok(mstage_compiler::lower::ResolvedImage {
                 reference: request.reference.clone(),
                 digest: None,
                 config: NoneResolver::config_for(&arm).to_json(),
