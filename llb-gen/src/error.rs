@@ -16,6 +16,9 @@ pub enum Error {
     /// A source op has an empty identifier.
     #[error("source identifier can't be empty")]
     EmptySourceIdentifier,
+    /// A local source waits for [`crate::LocalPaths`] that were never set.
+    #[error("local source {0}: its paths were never set")]
+    LocalPathsNotSet(String),
     /// A file op without actions.
     #[error("file op: at least one action is required")]
     NoFileActions,

@@ -615,7 +615,7 @@ impl ExecOp {
         if c.metadata.linux_resources.is_some() {
             op_caps.push(caps::EXEC_META_LINUX_RESOURCES);
         }
-        if v.network != NetMode::Unset {
+        if v.network != NetMode::Sandbox {
             op_caps.push(caps::EXEC_META_NETWORK);
         }
         if v.security == SecurityMode::Insecure {

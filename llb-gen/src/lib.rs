@@ -13,6 +13,7 @@
 //! |---|---|---|
 //! | image source | [`image`]`(ref)` | [`State`] |
 //! | local dir | [`local`]`(name)` | [`State`] |
+//! | local dir sending paths known later | [`local`]`(name).`[`paths_later`](Local::paths_later)`(&`[`LocalPaths`]`)` | [`State`] (set the paths before marshalling) |
 //! | git repo | [`git`]`(url, "ref:subdir")` | [`State`] |
 //! | HTTP file | [`http`]`(url)` | [`State`] |
 //! | empty fs | [`scratch`]`()` | [`State`] |
@@ -98,7 +99,9 @@ pub use file::{Chmod, Copy, FileActions, FileOp, Mkdir, Mkfile, Owner, Rm, Symli
 pub use marshal::{head, marshal, MarshalOptions};
 pub use merge::{diff, merge, Diff, Merge};
 pub use platform::Platform;
-pub use source::{git, http, image, local, Differ, Git, Http, Image, Local, ResolveMode};
+pub use source::{
+    git, http, image, local, Differ, Git, Http, Image, Local, LocalPaths, PathFilter, ResolveMode,
+};
 pub use state::State;
 pub use util::op_digest;
 
@@ -108,8 +111,19 @@ pub use mstage_proto::pb;
 /// gateway `Solve` expect); see [`mstage_proto::wire`].
 pub use mstage_proto::wire::encode_definition;
 
-/// Exec network mode (`pb.NetMode`: `Unset` = sandbox, `Host`, `None`).
-pub type NetMode = pb::NetMode;
+/// Exec network mode. The discriminants are `pb.NetMode`'s (Go's `NetModeSandbox` is
+/// `pb.NetMode_UNSET`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[repr(i32)]
+pub enum NetMode {
+    /// The default: a network namespace of its own.
+    #[default]
+    Sandbox = pb::NetMode::Unset as i32,
+    /// The host's network.
+    Host = pb::NetMode::Host as i32,
+    /// No network.
+    None = pb::NetMode::None as i32,
+}
 /// Exec security mode (`pb.SecurityMode`: `Sandbox`, `Insecure`).
 pub type SecurityMode = pb::SecurityMode;
 /// Cache mount sharing (`pb.CacheSharingOpt`: `Shared`, `Private`, `Locked`).

@@ -9,11 +9,14 @@ use crate::util::go_json_strings;
 use crate::vertex::{marshal_constraints, marshal_unplatformed, EncodeCaps, OpKind, Vertex};
 use mstage_proto::pb;
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
-/// A source op body: identifier + attrs (already computed by the builder).
+/// A source op body: identifier + attrs (already computed by the builder), and for a
+/// local source whose path filters come later, the handle that will hold them.
 pub(crate) struct SourceOp {
     pub(crate) identifier: String,
     pub(crate) attrs: BTreeMap<String, String>,
+    pub(crate) later_paths: Option<LocalPaths>,
 }
 
 impl SourceOp {
@@ -27,6 +30,13 @@ impl SourceOp {
         }
         let mut op_caps: EncodeCaps = Vec::new();
         let mut attrs = self.attrs.clone();
+        if let Some(later) = &self.later_paths {
+            let filter = later
+                .0
+                .get()
+                .ok_or_else(|| Error::LocalPathsNotSet(self.identifier.clone()))?;
+            filter.add_attrs(&mut attrs, |cap| op_caps.push(cap));
+        }
         if self.identifier.starts_with("local://") && !attrs.contains_key("local.session") {
             let uid = c
                 .local_unique_id
@@ -52,8 +62,19 @@ impl SourceOp {
 }
 
 fn source_state(identifier: String, attrs: BTreeMap<String, String>, c: Constraints) -> State {
+    source_state_with(
+        SourceOp {
+            identifier,
+            attrs,
+            later_paths: None,
+        },
+        c,
+    )
+}
+
+fn source_state_with(op: SourceOp, c: Constraints) -> State {
     let platform = c.platform.clone();
-    let v = Vertex::new(OpKind::Source(SourceOp { identifier, attrs }), c);
+    let v = Vertex::new(OpKind::Source(op), c);
     State::from_output(Output::new(v, 0), platform)
 }
 
@@ -161,14 +182,60 @@ pub enum Differ {
     Metadata,
 }
 
+/// The paths a local source sends: only those matching the include patterns, and only
+/// those the follow paths name (with their parents and symlink targets).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathFilter {
+    /// `local.includepattern` (JSON list).
+    pub include_patterns: Vec<String>,
+    /// `local.followpaths` (JSON list).
+    pub follow_paths: Vec<String>,
+}
+
+impl PathFilter {
+    /// The attrs of the non-empty filters, declaring the caps they need through `cap`.
+    fn add_attrs(&self, attrs: &mut BTreeMap<String, String>, mut cap: impl FnMut(&'static str)) {
+        if !self.include_patterns.is_empty() {
+            attrs.insert(
+                "local.includepattern".into(),
+                go_json_strings(&self.include_patterns),
+            );
+            cap(caps::SOURCE_LOCAL_INCLUDE_PATTERNS);
+        }
+        if !self.follow_paths.is_empty() {
+            attrs.insert(
+                "local.followpaths".into(),
+                go_json_strings(&self.follow_paths),
+            );
+            cap(caps::SOURCE_LOCAL_FOLLOW_PATHS);
+        }
+    }
+}
+
+/// The [`PathFilter`] of a local source, given after the source is built: a Dockerfile
+/// frontend sends only the context paths that COPY, ADD and RUN mounts read, and knows them
+/// once every stage is lowered (Go's asynchronous local options). Made with
+/// [`Local::paths_later`]; set once, before the graph is marshalled (marshalling a graph
+/// that reads the source fails until then). Clones are the same handle.
+#[derive(Debug, Clone, Default)]
+pub struct LocalPaths(Arc<OnceLock<PathFilter>>);
+
+impl LocalPaths {
+    /// Sets the filter. Encodings never go stale: a filter is set once, and a source that
+    /// waits for it does not encode before. Gives `filter` back if one was set already.
+    pub fn set(&self, filter: PathFilter) -> Result<(), PathFilter> {
+        self.0.set(filter)
+    }
+}
+
 /// A local (client directory) source. Start with [`local`].
 #[derive(Debug, Clone)]
 pub struct Local {
     name: String,
     session_id: Option<String>,
-    include_patterns: Vec<String>,
+    paths: PathFilter,
+    later_paths: Option<LocalPaths>,
     exclude_patterns: Vec<String>,
-    follow_paths: Vec<String>,
     shared_key_hint: Option<String>,
     differ: Option<(Differ, bool)>,
     metadata_transfer: Option<Vec<String>>,
@@ -182,9 +249,9 @@ pub fn local(name: impl Into<String>) -> Local {
     Local {
         name: name.into(),
         session_id: None,
-        include_patterns: Vec::new(),
+        paths: PathFilter::default(),
+        later_paths: None,
         exclude_patterns: Vec::new(),
-        follow_paths: Vec::new(),
         shared_key_hint: None,
         differ: None,
         metadata_transfer: None,
@@ -201,7 +268,7 @@ impl Local {
 
     /// `local.includepattern` (JSON list).
     pub fn include_patterns(mut self, p: Vec<String>) -> Self {
-        self.include_patterns = p;
+        self.paths.include_patterns = p;
         self
     }
 
@@ -213,7 +280,14 @@ impl Local {
 
     /// `local.followpaths` (JSON list).
     pub fn follow_paths(mut self, p: Vec<String>) -> Self {
-        self.follow_paths = p;
+        self.paths.follow_paths = p;
+        self
+    }
+
+    /// Takes the include patterns and follow paths from `paths` when the graph is
+    /// marshalled, instead of from [`Local::include_patterns`] and [`Local::follow_paths`].
+    pub fn paths_later(mut self, paths: &LocalPaths) -> Self {
+        self.later_paths = Some(paths.clone());
         self
     }
 
@@ -249,19 +323,8 @@ impl Local {
             attrs.insert("local.session".into(), s);
             c.add_cap(caps::SOURCE_LOCAL_SESSION_ID);
         }
-        if !self.include_patterns.is_empty() {
-            attrs.insert(
-                "local.includepattern".into(),
-                go_json_strings(&self.include_patterns),
-            );
-            c.add_cap(caps::SOURCE_LOCAL_INCLUDE_PATTERNS);
-        }
-        if !self.follow_paths.is_empty() {
-            attrs.insert(
-                "local.followpaths".into(),
-                go_json_strings(&self.follow_paths),
-            );
-            c.add_cap(caps::SOURCE_LOCAL_FOLLOW_PATHS);
+        if self.later_paths.is_none() {
+            self.paths.add_attrs(&mut attrs, |cap| c.add_cap(cap));
         }
         if !self.exclude_patterns.is_empty() {
             attrs.insert(
@@ -295,7 +358,12 @@ impl Local {
             c.add_cap(caps::SOURCE_LOCAL_METADATA_TRANSFER);
         }
         c.add_cap(caps::SOURCE_LOCAL);
-        source_state(["local://", &self.name].concat(), attrs, c)
+        let op = SourceOp {
+            identifier: ["local://", &self.name].concat(),
+            attrs,
+            later_paths: self.later_paths,
+        };
+        source_state_with(op, c)
     }
 }
 

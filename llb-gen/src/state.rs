@@ -66,7 +66,7 @@ impl Default for Values {
             user: String::new(),
             hostname: String::new(),
             platform: None,
-            network: NetMode::Unset,
+            network: NetMode::Sandbox,
             security: SecurityMode::Sandbox,
             extra_hosts: Vec::new(),
             ulimits: Vec::new(),

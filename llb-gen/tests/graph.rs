@@ -1,9 +1,9 @@
 //! Round-trip, determinism and op-shape tests for graphs built with llb-gen.
 
 use llb_gen::{
-    diff, image, local, merge, scratch, CacheSharing, Chmod, Copy, FileActions, MarshalOptions,
-    Mkdir, Mkfile, Mount, NetMode, OpOptions, Owner, Platform, Rm, Secret, SecurityMode, SourceMap,
-    Ssh, State, Symlink,
+    diff, image, local, merge, scratch, CacheSharing, Chmod, Copy, FileActions, LocalPaths,
+    MarshalOptions, Mkdir, Mkfile, Mount, NetMode, OpOptions, Owner, PathFilter, Platform, Rm,
+    Secret, SecurityMode, SourceMap, Ssh, State, Symlink,
 };
 use mstage_proto::prost::Message;
 use mstage_proto::{pb, wire};
@@ -473,6 +473,42 @@ fn local_unique_and_sources() {
     );
     assert_eq!(src.attrs["git.keepgitdir"], "true");
     assert_eq!(src.attrs["git.authtokensecret"], "GIT_AUTH_TOKEN");
+}
+
+/// A local source whose paths are given after the graph is built marshals exactly as one
+/// given them up front, and refuses to marshal before.
+#[test]
+fn local_paths_given_later() {
+    let filter = PathFilter {
+        include_patterns: vec!["src/**".into()],
+        follow_paths: vec!["src".into(), "go.mod".into()],
+    };
+    let now = local("context")
+        .session_id("s1")
+        .include_patterns(filter.include_patterns.clone())
+        .follow_paths(filter.follow_paths.clone())
+        .build();
+    let paths = LocalPaths::default();
+    let later = local("context")
+        .session_id("s1")
+        .paths_later(&paths)
+        .build();
+    let reader = |ctx: &State| {
+        image("docker.io/library/alpine:3.20")
+            .build()
+            .file(FileActions::new().copy(Copy::new(ctx, "/src", "/src")))
+            .build()
+    };
+    assert_eq!(
+        reader(&later).marshal(&opts()),
+        Err(llb_gen::Error::LocalPathsNotSet("local://context".into()))
+    );
+    assert_eq!(paths.set(filter.clone()), Ok(()));
+    assert_eq!(paths.set(PathFilter::default()), Err(PathFilter::default()));
+    assert_eq!(
+        reader(&later).marshal(&opts()).unwrap(),
+        reader(&now).marshal(&opts()).unwrap()
+    );
 }
 
 #[test]

@@ -389,8 +389,22 @@ impl fmt::Display for Platform {
     }
 }
 
-/// BuildKit's default `PATH` for Linux (and every non-Windows OS).
-pub const DEFAULT_PATH_ENV: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// BuildKit's default `PATH` for Linux (and every non-Windows OS), as llb-gen adds it to RUN.
+pub use llb_gen::DEFAULT_PATH_ENV;
+
+/// The platform as llb-gen takes it, where an op or a marshal gets one: the lowering's one
+/// conversion between the two types (llb-gen leaves parsing and normalising to its caller).
+impl From<&Platform> for llb_gen::Platform {
+    fn from(p: &Platform) -> Self {
+        llb_gen::Platform {
+            os: p.os.clone(),
+            architecture: p.architecture.clone(),
+            variant: p.variant.clone(),
+            os_version: p.os_version.clone(),
+            os_features: (!p.os_features.is_empty()).then(|| p.os_features.clone()),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,21 +2,22 @@
 //! run ONBUILD triggers, dispatch every reachable stage in Dockerfile order, finalize the
 //! image config, and marshal.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use futures::future::join_all;
+use llb_gen::{MarshalOptions, OpOptions, PathFilter, SourceMap, State};
+use mstage_proto::pb;
 
 use super::contexts::{find_context, load_context, ContextLoad};
-use super::dispatch::{dispatch, init_stage, Ctx, DState, LState, SourceStates};
-use super::graph::{Graph, NodeKind, OpMeta, ProxyEnv, Source};
+use super::dispatch::{dispatch, init_stage, join_path, Ctx, DState, LState, SourceStates};
 use super::request::{BuildRequest, LocalSession, NamedContext};
-use super::to_llb::{marshal, SourceMapInfo};
+use super::resolve::{ResolveError, ResolvedImage};
 use super::words::Words;
 use super::{CompileError, ErrorKind, ImageResolver, PlatformBuild, ResolveRequest};
-use crate::image::{ImageConfig, Platform};
+use crate::image::{ImageConfig, ImageRef, Platform};
 use crate::lint::LintSink;
-use crate::plan::{Base, Plan, PlanOptions, PlatformOpt, SCRATCH};
+use crate::plan::{Base, EnvList, Plan, PlanOptions, PlanStage, PlatformOpt, SCRATCH};
 use mstage_syntax::instructions::{Instruction, Parsed};
 use mstage_syntax::parser::SourceRange;
 
@@ -36,41 +37,501 @@ pub struct Compiled {
     pub plan: Plan,
 }
 
-/// For requests in order: the indices of the first of each distinct request, and for every
-/// request the position of its distinct request in that list.
-fn dedup_requests<'a>(
-    requests: impl Iterator<Item = &'a ResolveRequest>,
-) -> (Vec<usize>, Vec<usize>) {
-    let mut first: Vec<usize> = Vec::new();
-    let mut distinct: std::collections::HashMap<&ResolveRequest, usize> = Default::default();
-    let mut slot = Vec::new();
-    for (i, rq) in requests.enumerate() {
-        let next = first.len();
-        let s = *distinct.entry(rq).or_insert(next);
-        if s == next {
-            first.push(i);
+/// Compiles for one target platform (`None` = implicit: the build platform).
+pub async fn compile_platform(
+    req: &BuildRequest,
+    parsed: &Parsed,
+    target_platform: Option<&Platform>,
+    resolver: &dyn ImageResolver,
+    words: &dyn Words,
+    triggers: &dyn TriggerParser,
+    lint: Option<&LintSink>,
+) -> Result<Compiled, CompileError> {
+    let po = PlatformOpt::new(target_platform, &req.build_platforms);
+    let has_ctx = |n: &str| find_context(req, n, &po.target).is_some();
+    let expand = |w: &str, env: &EnvList| words.word(w, env);
+    let plan_options = PlanOptions {
+        target: req.target.as_deref(),
+        build_args: &req.build_args,
+        platforms: &po,
+        has_named_context: &has_ctx,
+    };
+    // The FROM checks come first: they still report when the plan then fails on a FROM.
+    if let Some(lint) = lint {
+        let global_args = Plan::global_args(parsed, plan_options, &expand)?;
+        let args = crate::lint::checks::FromArgs::new(&global_args, parsed);
+        let lexer = mstage_syntax::shell::Lexer::new(words.escape());
+        for st in &parsed.stages {
+            if !crate::lint::checks::from_line(lint, st, &args, &lexer) {
+                break;
+            }
         }
-        slot.push(s);
     }
-    (first, slot)
+    let mut plan = Plan::build(parsed, plan_options, &expand)?;
+    let global_args = plan.global_args.clone();
+    let mut ctx = new_ctx(req, words, &global_args, &po, lint)?;
+    let mut states = Vec::with_capacity(plan.stages.len());
+    let resolved = prepare_bases(&mut ctx, &mut plan, &mut states, &po, resolver, triggers).await?;
+    let dispatched = dispatch_stages(&mut ctx, &plan, &mut states)?;
+    set_local_paths(&ctx, &plan);
+    let target = &states[plan.target];
+    let definition = marshal(req, &target.state.fs, &po)?;
+    check_caps(&definition, &req.caps)?;
+    let build = PlatformBuild {
+        platform: po.target.normalize(),
+        definition,
+        image_config: target_image(req, &po, target.image.clone()).to_json(),
+        base_image_config: target.base_img.as_ref().map(|b| b.to_json()),
+    };
+    Ok(Compiled {
+        build,
+        dispatched,
+        resolved,
+        plan,
+    })
 }
 
-fn proxy_from_args(args: &BTreeMap<String, String>) -> Option<ProxyEnv> {
-    let mut p = ProxyEnv::default();
+/// What every stage of the build shares.
+fn new_ctx<'a>(
+    req: &'a BuildRequest,
+    words: &'a dyn Words,
+    global_args: &'a EnvList,
+    po: &PlatformOpt,
+    lint: Option<&'a LintSink>,
+) -> Result<Ctx<'a>, CompileError> {
+    let epoch = req
+        .build_args
+        .get("SOURCE_DATE_EPOCH")
+        .map(String::as_str)
+        .or_else(|| {
+            global_args
+                .get("SOURCE_DATE_EPOCH")
+                .filter(|v| !v.is_empty())
+        });
+    let epoch = epoch
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| CompileError::request(format!("invalid SOURCE_DATE_EPOCH: {v}")))
+        })
+        .transpose()?;
+    let source_map = req.source_map.then(|| {
+        let map = SourceMap::new(&req.dockerfile_name, "Dockerfile", req.dockerfile.clone());
+        match &req.dockerfile_definition {
+            Some(d) => map.with_definition(d.clone()),
+            None => map,
+        }
+    });
+    Ok(Ctx {
+        req,
+        words,
+        caps: &req.caps,
+        global_args,
+        target_platform: po.target.clone(),
+        multi_platform: req.multi_platform || req.target_platforms.len() > 1,
+        proxy: proxy_from_args(&req.build_args),
+        context: None,
+        ctx_paths: Default::default(),
+        path_uses: Vec::new(),
+        named_locals: Vec::new(),
+        epoch,
+        lint,
+        source_map,
+    })
+}
+
+/// The proxy build args (any case), which RUN passes on without making them cache keys.
+fn proxy_from_args(args: &BTreeMap<String, String>) -> Option<pb::ProxyEnv> {
+    let mut p = pb::ProxyEnv::default();
     let mut set = false;
     for (k, v) in args {
         let slot = match k.to_ascii_lowercase().as_str() {
-            "http_proxy" => &mut p.http,
-            "https_proxy" => &mut p.https,
-            "ftp_proxy" => &mut p.ftp,
-            "no_proxy" => &mut p.no,
-            "all_proxy" => &mut p.all,
+            "http_proxy" => &mut p.http_proxy,
+            "https_proxy" => &mut p.https_proxy,
+            "ftp_proxy" => &mut p.ftp_proxy,
+            "no_proxy" => &mut p.no_proxy,
+            "all_proxy" => &mut p.all_proxy,
             _ => continue,
         };
         *slot = v.clone();
         set = true;
     }
     set.then_some(p)
+}
+
+/// The stages to lower: those the target needs, or all of them (`frontend.lint` without a
+/// target).
+fn reachable(plan: &Plan, req: &BuildRequest) -> Vec<bool> {
+    if req.all_stages {
+        vec![true; plan.stages.len()]
+    } else {
+        plan.reachable()
+    }
+}
+
+fn new_stage(plan: &Plan, req: &BuildRequest, id: usize) -> DState {
+    let st = &plan.stages[id];
+    DState {
+        id,
+        display_name: st.display_name.clone(),
+        cmd_total: st.cmd_total,
+        ignore_cache: !st.unregistered && req.no_cache.applies_to(st.name.as_deref()),
+        ..Default::default()
+    }
+}
+
+/// Resolves the bases of the stages to lower, then adds their ONBUILD triggers, until the
+/// triggers need no further stage. Returns the references resolved, in order.
+async fn prepare_bases(
+    ctx: &mut Ctx<'_>,
+    plan: &mut Plan,
+    states: &mut Vec<DState>,
+    po: &PlatformOpt,
+    resolver: &dyn ImageResolver,
+    triggers: &dyn TriggerParser,
+) -> Result<Vec<String>, CompileError> {
+    let mut resolved = Vec::new();
+    let mut images = BaseImages::default();
+    loop {
+        let reach = reachable(plan, ctx.req);
+        while states.len() < plan.stages.len() {
+            states.push(new_stage(plan, ctx.req, states.len()));
+        }
+        let contexts = start_bases(ctx, plan, states, &reach, po, &mut images)?;
+        let (context_images, ()) = futures::join!(
+            join_all(contexts.iter().map(|c| resolver.resolve(&c.request))),
+            images.resolve(resolver)
+        );
+        for (c, res) in contexts.into_iter().zip(context_images) {
+            resolved.push(c.request.reference.clone());
+            set_context_image(ctx, plan, states, c, res)?;
+        }
+        for (id, slot, r) in std::mem::take(&mut images.waiting) {
+            resolved.push(images.images[slot].request.reference.clone());
+            set_base_image(ctx, plan, &mut states[id], po, &mut images.images[slot], r)?;
+        }
+        // Only stages the target needs get triggers, even when every stage is lowered (as
+        // BuildKit's lint does).
+        let needed = if ctx.req.all_stages {
+            plan.reachable()
+        } else {
+            reach
+        };
+        if !add_onbuild_triggers(plan, states, &needed, triggers)? {
+            return Ok(resolved);
+        }
+    }
+}
+
+/// A named context that is an image, to resolve.
+struct ContextImage {
+    stage: usize,
+    key: String,
+    request: ResolveRequest,
+}
+
+/// Puts every stage to lower on its base where that needs no resolver (named contexts,
+/// scratch), and asks `images` for the others. Returns the named-context images to resolve.
+fn start_bases(
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    states: &mut [DState],
+    reach: &[bool],
+    po: &PlatformOpt,
+    images: &mut BaseImages,
+) -> Result<Vec<ContextImage>, CompileError> {
+    let mut contexts = Vec::new();
+    for (id, st) in plan.stages.iter().enumerate() {
+        if states[id].resolved || states[id].dispatched {
+            continue;
+        }
+        let on_image = !matches!(st.base, Base::Stage(_)) && st.base_name != SCRATCH;
+        if !reach[id] {
+            // BuildKit parses the base of every stage on an image, needed or not: a
+            // malformed one fails the build even when the target does not use it.
+            if on_image {
+                Plan::normalize_image(&st.base_name).map_err(|m| CompileError::at(st.range, m))?;
+            }
+            continue;
+        }
+        if matches!(st.base, Base::Stage(_)) {
+            continue;
+        }
+        states[id].resolved = true;
+        let platform = st.platform.clone().unwrap_or_else(|| po.target.clone());
+        // A named context for the stage's own name replaces the stage; one for its base
+        // name replaces the base image.
+        let ctx_name = if st.replaced_by_context {
+            st.name.as_deref()
+        } else {
+            Some(st.base_name.as_str()).filter(|_| on_image)
+        };
+        if let Some((key, nc)) = ctx_name.and_then(|n| find_context(ctx.req, n, &platform)) {
+            let d = &mut states[id];
+            contexts.extend(start_from_context(ctx, st, d, key, nc, platform)?);
+        } else if on_image {
+            let r =
+                Plan::normalize_image(&st.base_name).map_err(|m| CompileError::at(st.range, m))?;
+            images.request(ctx, id, r, platform);
+        } else {
+            let (image, platform) = (ImageConfig::empty(&po.target), po.target.clone());
+            let d = &mut states[id];
+            set_base(d, LState::scratch(), image, None, platform, st.unregistered);
+        }
+    }
+    Ok(contexts)
+}
+
+/// A stage (or its base) a named context replaces: put on it now, or an image to resolve.
+fn start_from_context(
+    ctx: &mut Ctx<'_>,
+    st: &PlanStage,
+    d: &mut DState,
+    key: String,
+    nc: &NamedContext,
+    platform: Platform,
+) -> Result<Option<ContextImage>, CompileError> {
+    let request = match load_context(ctx, st.id, &key, nc) {
+        ContextLoad::Ready(state) => {
+            let done = st.replaced_by_context || st.unregistered;
+            let (image, base) = if st.replaced_by_context {
+                (ImageConfig::default(), None)
+            } else {
+                let image = ImageConfig::empty(&platform);
+                (image.clone(), Some(Arc::new(image)))
+            };
+            set_base(d, state, image, base, platform, done);
+            return Ok(None);
+        }
+        ContextLoad::Image(reference) => {
+            let r = Plan::normalize_image(&reference)
+                .map_err(|m| CompileError::at(st.range, m))?
+                .to_string();
+            let log_name = format!("[context {key}] load metadata for {r}");
+            resolve_request(ctx.req, r, platform, log_name)
+        }
+        ContextLoad::Unsupported(what) => {
+            return Err(CompileError::new(
+                ErrorKind::Unsupported,
+                Some(st.range),
+                format!("named context {key}: {what} is not supported by mstage yet"),
+            ))
+        }
+    };
+    Ok(Some(ContextImage {
+        stage: st.id,
+        key,
+        request,
+    }))
+}
+
+fn resolve_request(
+    req: &BuildRequest,
+    reference: String,
+    platform: Platform,
+    log_name: String,
+) -> ResolveRequest {
+    ResolveRequest {
+        reference,
+        platform,
+        mode: req.image_resolve_mode,
+        log_name,
+    }
+}
+
+/// The base images of the build, each resolved once per (reference, platform) and its
+/// config parsed once: the stages on one base share it (a 200-stage file on one image
+/// makes one call).
+#[derive(Default)]
+struct BaseImages {
+    slots: HashMap<(String, Platform), usize>,
+    images: Vec<BaseImage>,
+    /// Stages waiting for their image: stage id, slot, normalised reference.
+    waiting: Vec<(usize, usize, ImageRef)>,
+}
+
+struct BaseImage {
+    request: ResolveRequest,
+    /// `None` until resolved.
+    result: Option<Result<ResolvedImage, ResolveError>>,
+    /// The config, parsed on first use.
+    config: Option<Arc<ImageConfig>>,
+}
+
+impl BaseImages {
+    /// Stage `stage` needs image `r` for `platform`.
+    fn request(&mut self, ctx: &Ctx<'_>, stage: usize, r: ImageRef, platform: Platform) {
+        let key = (r.to_string(), platform);
+        let slot = match self.slots.get(&key) {
+            Some(&slot) => slot,
+            None => {
+                let (reference, platform) = key;
+                let prefix = if ctx.multi_platform {
+                    ["[", &platform.format_all(), " internal]"].concat()
+                } else {
+                    "[internal]".to_string()
+                };
+                let log_name = [&prefix, " load metadata for ", &reference].concat();
+                let request = resolve_request(ctx.req, reference, platform, log_name);
+                let key = (request.reference.clone(), request.platform.clone());
+                self.slots.insert(key, self.images.len());
+                self.images.push(BaseImage {
+                    request,
+                    result: None,
+                    config: None,
+                });
+                self.images.len() - 1
+            }
+        };
+        self.waiting.push((stage, slot, r));
+    }
+
+    /// Resolves the images not resolved yet, concurrently.
+    async fn resolve(&mut self, resolver: &dyn ImageResolver) {
+        let todo: Vec<&mut BaseImage> = self
+            .images
+            .iter_mut()
+            .filter(|i| i.result.is_none())
+            .collect();
+        let results = join_all(todo.iter().map(|i| resolver.resolve(&i.request))).await;
+        for (image, res) in todo.into_iter().zip(results) {
+            image.result = Some(res);
+        }
+    }
+}
+
+impl BaseImage {
+    /// The resolved image, or the error for the FROM of `stage` that needs it.
+    fn resolved(&self, stage: &PlanStage) -> Result<&ResolvedImage, CompileError> {
+        let res = self.result.as_ref().expect("resolved before use");
+        res.as_ref().map_err(|e| {
+            let msg = format!("{}: {}", stage.base_name, e.message);
+            CompileError::new(ErrorKind::Resolve, Some(stage.range), msg)
+        })
+    }
+
+    /// The config, parsed once.
+    fn config(&mut self, range: SourceRange) -> Result<Arc<ImageConfig>, CompileError> {
+        if let Some(config) = &self.config {
+            return Ok(config.clone());
+        }
+        let res = self.result.as_ref().and_then(|r| r.as_ref().ok());
+        let config = parse_config(res.map_or(&[][..], |r| &r.config), range)?;
+        let config = Arc::new(config);
+        self.config = Some(config.clone());
+        Ok(config)
+    }
+}
+
+fn parse_config(json: &[u8], range: SourceRange) -> Result<ImageConfig, CompileError> {
+    ImageConfig::from_json(json).map_err(|e| {
+        let msg = format!("failed to parse image config: {e}");
+        CompileError::new(ErrorKind::Resolve, Some(range), msg)
+    })
+}
+
+/// Puts stage `d` on its base: the state its ops start from, its image config and the
+/// base's as resolved, its platform. `done`: nothing of the stage is left to lower (a
+/// stage a named context replaces, or an unregistered one).
+fn set_base(
+    d: &mut DState,
+    state: LState,
+    image: ImageConfig,
+    base: Option<Arc<ImageConfig>>,
+    platform: Platform,
+    done: bool,
+) {
+    d.state = state;
+    d.image = image;
+    d.base_img = base;
+    d.platform = Some(platform);
+    if done {
+        d.dispatched = true;
+    }
+}
+
+/// A stage on a named context that is an image (`WithImageConfig`: the env, working dir
+/// and platform come from its config).
+fn set_context_image(
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+    states: &mut [DState],
+    c: ContextImage,
+    res: Result<ResolvedImage, ResolveError>,
+) -> Result<(), CompileError> {
+    let st = &plan.stages[c.stage];
+    let res = res.map_err(|e| CompileError::new(ErrorKind::Resolve, Some(st.range), e.message))?;
+    let mut img = parse_config(&res.config, st.range)?;
+    img.created = None;
+    let platform = c.request.platform;
+    let source = llb_gen::image(res.reference.clone())
+        .resolve_mode(ctx.req.image_resolve_mode.to_llb())
+        .platform((&platform).into())
+        .custom_name(format!("[context {}] {}", c.key, res.reference))
+        .build();
+    let mut state = LState::on(source);
+    state.apply_image_config(&img);
+    state.platform = Some(platform.clone());
+    let base = Some(Arc::new(img.clone()));
+    let done = st.replaced_by_context || st.unregistered;
+    set_base(&mut states[c.stage], state, img, base, platform, done);
+    Ok(())
+}
+
+/// A stage on a resolved base image: pinned to the digest found, on the platform the image
+/// has when the target is implicit, and on scratch when the image has no layers.
+fn set_base_image(
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+    d: &mut DState,
+    po: &PlatformOpt,
+    image: &mut BaseImage,
+    mut r: ImageRef,
+) -> Result<(), CompileError> {
+    let st = &plan.stages[d.id];
+    let range = st.range;
+    image.resolved(st)?;
+    let base = image.config(range)?;
+    let res = image.resolved(st)?;
+    if res.reference != image.request.reference {
+        r = ImageRef::parse_normalized(&res.reference).map_err(|e| {
+            CompileError::at(
+                range,
+                format!("failed to parse ref {:?}: {e}", res.reference),
+            )
+        })?;
+    }
+    if let Some(dg) = &res.digest {
+        r = r.with_digest(dg);
+    }
+    let reference = r.to_string();
+    let mut img = (*base).clone();
+    img.created = None;
+    let mut platform = image.request.platform.clone();
+    if st.platform.is_none() && po.implicit_target {
+        platform = auto_detect(&img, &platform, &po.build);
+    }
+    let state = if img.is_layerless() {
+        LState::scratch()
+    } else {
+        base_platform_check(ctx.lint, &st.base_name, &platform, &img, range);
+        let name = d.prefix(ctx, &["FROM ", &reference].concat(), Some(&platform));
+        let source = llb_gen::image(reference)
+            .resolve_mode(ctx.req.image_resolve_mode.to_llb())
+            .platform((&platform).into())
+            .custom_name(name)
+            .description(super::dispatch::COMMAND_KEY, st.from_text.clone());
+        let source = if st.unregistered {
+            source
+        } else {
+            ctx.at(source, range)
+        };
+        LState {
+            platform: Some(platform.clone()),
+            ..LState::on(source.build())
+        }
+    };
+    set_base(d, state, img, Some(base), platform, st.unregistered);
+    Ok(())
 }
 
 /// `autoDetectPlatform`: with an implicit target, follow the base image's platform when a
@@ -114,414 +575,57 @@ fn base_platform_check(
     );
 }
 
-/// Compiles for one target platform (`None` = implicit: the build platform).
-pub async fn compile_platform(
-    req: &BuildRequest,
-    parsed: &Parsed,
-    target_platform: Option<&Platform>,
-    resolver: &dyn ImageResolver,
-    words: &dyn Words,
+/// ONBUILD triggers of image bases and of base stages, for the stages in `needed`. True
+/// when they made the plan need stages it did not before.
+fn add_onbuild_triggers(
+    plan: &mut Plan,
+    states: &mut [DState],
+    needed: &[bool],
     triggers: &dyn TriggerParser,
-    lint: Option<&LintSink>,
-) -> Result<Compiled, CompileError> {
-    let po = PlatformOpt::new(target_platform, &req.build_platforms);
-    let has_ctx = |n: &str| find_context(req, n, &po.target).is_some();
-    let expand = |w: &str, env: &crate::plan::EnvList| words.word(w, env);
-    let plan_options = PlanOptions {
-        target: req.target.as_deref(),
-        build_args: &req.build_args,
-        platforms: &po,
-        has_named_context: &has_ctx,
-    };
-    // The FROM checks come first: they still report when the plan then fails on a FROM.
-    if let Some(lint) = lint {
-        let global_args = Plan::global_args(parsed, plan_options, &expand)?;
-        let args = crate::lint::checks::FromArgs::new(&global_args, parsed);
-        let lexer = mstage_syntax::shell::Lexer::new(words.escape());
-        for st in &parsed.stages {
-            if !crate::lint::checks::from_line(lint, st, &args, &lexer) {
-                break;
-            }
-        }
-    }
-    let mut plan = Plan::build(parsed, plan_options, &expand)?;
-    let multi_platform = req.multi_platform || req.target_platforms.len() > 1;
-    // `frontend.lint` without a target lowers every stage.
-    let reachable = |plan: &Plan| {
-        if req.all_stages {
-            vec![true; plan.stages.len()]
-        } else {
-            plan.reachable()
-        }
-    };
-
-    let mut states: Vec<DState> = Vec::with_capacity(plan.stages.len());
-    let new_state = |plan: &Plan, id: usize| DState {
-        id,
-        state: LState::scratch(),
-        display_name: plan.stages[id].display_name.clone(),
-        cmd_total: plan.stages[id].cmd_total,
-        ignore_cache: !plan.stages[id].unregistered
-            && req.no_cache.applies_to(plan.stages[id].name.as_deref()),
-        ..Default::default()
-    };
+) -> Result<bool, CompileError> {
+    let mut new_deps = false;
     for id in 0..plan.stages.len() {
-        states.push(new_state(&plan, id));
-    }
-
-    let global_args = plan.global_args.clone();
-    let mut ctx = Ctx {
-        req,
-        words,
-        // About one op per instruction; growing a vector of large nodes copies them.
-        graph: Graph {
-            nodes: Vec::with_capacity(plan.stages.iter().map(|s| s.commands.len() + 2).sum()),
-        },
-        caps: &req.caps,
-        global_args: &global_args,
-        target_platform: po.target.clone(),
-        multi_platform,
-        proxy: proxy_from_args(&req.build_args),
-        context: None,
-        ctx_paths: Default::default(),
-        path_uses: Vec::new(),
-        epoch: None,
-        lint,
-    };
-    if let Some(v) = req
-        .build_args
-        .get("SOURCE_DATE_EPOCH")
-        .map(String::as_str)
-        .or_else(|| {
-            global_args
-                .get("SOURCE_DATE_EPOCH")
-                .filter(|v| !v.is_empty())
-        })
-    {
-        ctx.epoch = Some(
-            v.parse::<i64>()
-                .map_err(|_| CompileError::request(format!("invalid SOURCE_DATE_EPOCH: {v}")))?,
-        );
-    }
-
-    let mut resolved_refs = Vec::new();
-    // Local named contexts and the stage they stand for (their follow paths come last).
-    let mut local_contexts: Vec<(usize, usize)> = Vec::new();
-    loop {
-        let reach = reachable(&plan);
-        while states.len() < plan.stages.len() {
-            let id = states.len();
-            states.push(new_state(&plan, id));
+        let st = &plan.stages[id];
+        if !needed[id] || st.onbuild_done || st.unregistered {
+            continue;
         }
-        // Resolve every reachable image base not resolved yet, concurrently.
-        let mut jobs = Vec::new();
-        let mut ctx_jobs: Vec<(usize, String, ResolveRequest)> = Vec::new();
-        // Base name -> normalised reference and its text (many stages share a base).
-        let mut normalized: std::collections::HashMap<&str, (crate::image::ImageRef, String)> =
-            Default::default();
-        for id in 0..plan.stages.len() {
-            if states[id].resolved || states[id].dispatched {
-                continue;
-            }
-            if !reach[id] {
-                // BuildKit parses the base of every stage on an image, needed or not: a
-                // malformed one fails the build even when the target does not use it.
-                let st = &plan.stages[id];
-                if !matches!(st.base, Base::Stage(_)) && st.base_name != SCRATCH {
-                    Plan::normalize_image(&st.base_name)
-                        .map_err(|m| CompileError::at(st.range, m))?;
-                }
-                continue;
-            }
-            let st = &plan.stages[id];
-            if matches!(st.base, Base::Stage(_)) {
-                continue;
-            }
-            states[id].resolved = true;
-            let platform = st.platform.clone().unwrap_or_else(|| po.target.clone());
-            // A named context for the stage's own name replaces the stage; one for its base
-            // name replaces the base image.
-            let ctx_name = if st.replaced_by_context {
-                st.name.clone()
-            } else if st.base_name != SCRATCH {
-                Some(st.base_name.clone())
-            } else {
-                None
-            };
-            if let Some((key, nc)) = ctx_name
-                .as_deref()
-                .and_then(|n| find_context(req, n, &platform))
-            {
-                match load_context(&mut ctx, req, &key, nc) {
-                    ContextLoad::Ready(state, image) => {
-                        if matches!(nc, NamedContext::Local { .. }) {
-                            if let Some(o) = state.out {
-                                local_contexts.push((o.node, id));
-                            }
-                        }
-                        let d = &mut states[id];
-                        d.state = state;
-                        d.platform = Some(platform.clone());
-                        if st.replaced_by_context {
-                            d.image = image.map(|i| *i).unwrap_or_default();
-                            d.dispatched = true;
-                        } else {
-                            d.image = image.map_or_else(|| ImageConfig::empty(&platform), |i| *i);
-                            d.base_img = Some(Arc::new(d.image.clone()));
-                            if st.unregistered {
-                                d.dispatched = true;
-                            }
-                        }
-                    }
-                    ContextLoad::Image(reference) => {
-                        let r = Plan::normalize_image(&reference)
-                            .map_err(|m| CompileError::at(st.range, m))?;
-                        let reference = r.to_string();
-                        ctx_jobs.push((
-                            id,
-                            key.clone(),
-                            ResolveRequest {
-                                reference: reference.clone(),
-                                platform,
-                                mode: req.image_resolve_mode,
-                                log_name: format!("[context {key}] load metadata for {reference}"),
-                            },
-                        ));
-                    }
-                    ContextLoad::Unsupported(what) => {
-                        return Err(CompileError::new(
-                            ErrorKind::Unsupported,
-                            Some(st.range),
-                            format!("named context {key}: {what} is not supported by mstage yet"),
-                        ))
-                    }
-                }
-                continue;
-            }
-            if st.base_name == SCRATCH {
-                let d = &mut states[id];
-                d.state = LState::scratch();
-                d.image = ImageConfig::empty(&po.target);
-                d.platform = Some(po.target.clone());
-                if st.unregistered {
-                    d.dispatched = true;
-                }
-                continue;
-            }
-            let (r, reference) = match normalized.get(st.base_name.as_str()) {
-                Some(known) => known.clone(),
-                None => {
-                    let r = Plan::normalize_image(&st.base_name)
-                        .map_err(|m| CompileError::at(st.range, m))?;
-                    let reference = r.to_string();
-                    normalized.insert(&st.base_name, (r.clone(), reference.clone()));
-                    (r, reference)
-                }
-            };
-            let prefix = if multi_platform {
-                ["[", &platform.format_all(), " internal]"].concat()
-            } else {
-                "[internal]".to_string()
-            };
-            jobs.push((
-                id,
-                r,
-                ResolveRequest {
-                    reference: reference.clone(),
-                    platform,
-                    mode: req.image_resolve_mode,
-                    log_name: [&prefix, " load metadata for ", &reference].concat(),
-                },
-            ));
-        }
-        // Stages on the same base ask once (a 200-stage file on one image makes one call).
-        let (first, slot) = dedup_requests(jobs.iter().map(|(_, _, rq)| rq));
-        let (unique_results, ctx_results) = futures::join!(
-            join_all(first.iter().map(|&i| resolver.resolve(&jobs[i].2))),
-            join_all(ctx_jobs.iter().map(|(_, _, rq)| resolver.resolve(rq)))
-        );
-        for ((id, key, rq), res) in ctx_jobs.into_iter().zip(ctx_results) {
-            let st = &plan.stages[id];
-            let res =
-                res.map_err(|e| CompileError::new(ErrorKind::Resolve, Some(st.range), e.message))?;
-            resolved_refs.push(rq.reference.clone());
-            let mut img = ImageConfig::from_json(&res.config).map_err(|e| {
-                CompileError::new(
-                    ErrorKind::Resolve,
-                    Some(st.range),
-                    format!("failed to parse image config: {e}"),
-                )
-            })?;
-            img.created = None;
-            let out = ctx.graph.add(
-                NodeKind::Source(Source::Image {
-                    reference: res.reference.clone(),
-                    resolve_mode: req.image_resolve_mode,
-                }),
-                Some(rq.platform.clone()),
-                OpMeta {
-                    custom_name: Some(format!("[context {key}] {}", res.reference)),
-                    ..Default::default()
-                },
-            );
-            // `WithImageConfig`: env, working dir and platform come from the config.
-            let mut state = LState::scratch().with_output(out);
-            for e in &img.config.env {
-                let (k, v) = e.split_once('=').unwrap_or((e.as_str(), ""));
-                state.env.add_or_replace(k, v);
-            }
-            if !img.config.working_dir.is_empty() {
-                state.dir = img.config.working_dir.clone();
-            }
-            state.platform = Some(rq.platform.clone());
-            let d = &mut states[id];
-            d.state = state;
-            d.platform = Some(rq.platform.clone());
-            d.base_img = Some(Arc::new(img.clone()));
-            d.image = img;
-            if st.replaced_by_context || st.unregistered {
-                d.dispatched = true;
-            }
-        }
-        // Each distinct image config is parsed once and shared as the base config of the
-        // stages on it; each stage's own config starts as a copy.
-        let mut configs: Vec<Option<Arc<ImageConfig>>> = vec![None; unique_results.len()];
-        for ((id, r, rq), &s) in jobs.into_iter().zip(&slot) {
-            let range = plan.stages[id].range;
-            let res = unique_results[s].as_ref().map_err(|e| {
-                CompileError::new(
-                    ErrorKind::Resolve,
-                    Some(range),
-                    format!("{}: {}", plan.stages[id].base_name, e.message),
-                )
-            })?;
-            resolved_refs.push(rq.reference.clone());
-            let base = match &configs[s] {
-                Some(img) => img.clone(),
-                None => {
-                    let img = ImageConfig::from_json(&res.config).map_err(|e| {
-                        CompileError::new(
-                            ErrorKind::Resolve,
-                            Some(range),
-                            format!("failed to parse image config: {e}"),
-                        )
-                    })?;
-                    let img = Arc::new(img);
-                    configs[s] = Some(img.clone());
-                    img
-                }
-            };
-            let mut img = (*base).clone();
-            let mut r = r;
-            let orig_name = plan.stages[id].base_name.clone();
-            if res.reference != rq.reference {
-                r = crate::image::ImageRef::parse_normalized(&res.reference).map_err(|e| {
-                    CompileError::at(
-                        range,
-                        format!("failed to parse ref {:?}: {e}", res.reference),
-                    )
-                })?;
-            }
-            img.created = None;
-            let mut platform = rq.platform.clone();
-            if plan.stages[id].platform.is_none() && po.implicit_target {
-                platform = auto_detect(&img, &platform, &po.build);
-            }
-            if let Some(dg) = &res.digest {
-                r = r.with_digest(dg);
-            }
-            let reference = r.to_string();
-            let layerless = img.is_layerless();
-            if !layerless {
-                base_platform_check(lint, &orig_name, &platform, &img, range);
-            }
-            let d = &mut states[id];
-            d.image = img;
-            d.base_img = Some(base);
-            if layerless {
-                d.state = LState::scratch();
-            } else {
-                let name = d.prefix(&ctx, &["FROM ", &reference].concat(), Some(&platform));
-                let mut description = BTreeMap::new();
-                description.insert(
-                    "com.docker.dockerfile.v1.command".to_string(),
-                    plan.stages[id].from_text.clone(),
-                );
-                let out = ctx.graph.add(
-                    NodeKind::Source(Source::Image {
-                        reference,
-                        resolve_mode: req.image_resolve_mode,
-                    }),
-                    Some(platform.clone()),
-                    OpMeta {
-                        custom_name: Some(name),
-                        description,
-                        locations: if plan.stages[id].unregistered {
-                            vec![]
-                        } else {
-                            vec![range]
-                        },
-                        ..Default::default()
-                    },
-                );
-                let mut st = LState::scratch().with_output(out);
-                st.platform = Some(platform.clone());
-                d.state = st;
-            }
-            d.platform = Some(platform);
-            if plan.stages[id].unregistered {
-                d.dispatched = true;
-            }
-        }
-
-        // ONBUILD triggers of image bases and of base stages. Only stages the target needs
-        // get them, even when every stage is lowered (as BuildKit's lint does).
-        let needed = if req.all_stages {
-            plan.reachable()
-        } else {
-            reach
+        let range = st.range;
+        let exprs: Vec<String> = match st.base {
+            Base::Stage(b) => plan.stages[b]
+                .commands
+                .iter()
+                .filter_map(|c| match &*c.instruction {
+                    Instruction::Onbuild(o) => Some(o.expression.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => std::mem::take(&mut states[id].image.config.on_build),
         };
-        let mut new_deps = false;
-        for id in 0..plan.stages.len() {
-            if !needed[id] || plan.stages[id].onbuild_done || plan.stages[id].unregistered {
-                continue;
-            }
-            plan.stages[id].onbuild_done = true;
-            let range = plan.stages[id].range;
-            let mut exprs: Vec<String> = Vec::new();
-            match plan.stages[id].base {
-                Base::Stage(b) => {
-                    for c in &plan.stages[b].commands {
-                        if let Instruction::Onbuild(o) = &*c.instruction {
-                            exprs.push(o.expression.clone());
-                        }
-                    }
-                }
-                _ => exprs.append(&mut states[id].image.config.on_build),
-            }
-            if exprs.is_empty() {
-                continue;
-            }
-            let mut insts = Vec::with_capacity(exprs.len());
-            for e in &exprs {
-                insts.push(
-                    triggers
-                        .parse_trigger(e, range)
-                        .map_err(|e| e.with_range(range))?,
-                );
-            }
-            if plan.add_triggers(id, insts)? {
-                new_deps = true;
-            }
-            states[id].cmd_total = plan.stages[id].cmd_total;
+        plan.stages[id].onbuild_done = true;
+        if exprs.is_empty() {
+            continue;
         }
-        if !new_deps {
-            break;
-        }
+        let insts = exprs
+            .iter()
+            .map(|e| {
+                triggers
+                    .parse_trigger(e, range)
+                    .map_err(|e| e.with_range(range))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        new_deps |= plan.add_triggers(id, insts)?;
+        states[id].cmd_total = plan.stages[id].cmd_total;
     }
+    Ok(new_deps)
+}
 
-    // Dispatch reachable stages in Dockerfile order.
-    let reach = reachable(&plan);
+/// Lowers the stages to lower in Dockerfile order. Returns, per stage, whether it was.
+fn dispatch_stages(
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    states: &mut [DState],
+) -> Result<Vec<bool>, CompileError> {
+    let reach = reachable(plan, ctx.req);
     let mut dispatched = vec![false; plan.stages.len()];
     // How many stages still start from each stage: the last one may take the base's image
     // (history grows along a chain; cloning it per stage would be quadratic).
@@ -531,74 +635,104 @@ pub async fn compile_platform(
             children[b] += 1;
         }
     }
-    for id in 0..plan.stages.len() {
+    for (id, st) in plan.stages.iter().enumerate() {
         if !reach[id] || states[id].dispatched {
             continue;
         }
         let mut d = std::mem::take(&mut states[id]);
-        if let Base::Stage(b) = plan.stages[id].base {
+        if let Base::Stage(b) = st.base {
             children[b] -= 1;
             let last = children[b] == 0 && b != plan.target;
-            let base = &mut states[b];
-            d.state = base.state.clone();
-            d.platform = base.platform.clone();
-            if last {
-                d.image = std::mem::take(&mut base.image);
-                d.base_img = base.base_img.take();
-                let mut args = std::mem::take(&mut base.build_args);
-                args.append(&mut d.build_args);
-                d.build_args = args;
-            } else {
-                d.image = base.image.clone();
-                d.base_img = base.base_img.clone();
-                d.build_args.extend(base.build_args.iter().cloned());
-            }
-            d.image.config.on_build.clear();
-            d.workdir_set = base.workdir_set;
+            inherit_stage(&mut d, &mut states[b], last);
         }
         d.dispatched = true;
-        let range = plan.stages[id].range;
-        init_stage(&mut ctx, &mut d, range)?;
-        for cmd in &plan.stages[id].commands {
+        init_stage(ctx, &mut d, st.range)?;
+        for cmd in &st.commands {
             let srcs = SourceStates {
                 states: cmd.sources.iter().map(|&s| &states[s]).collect(),
                 ids: cmd.sources.clone(),
             };
             let r = cmd.instruction.range();
-            dispatch(&mut ctx, &mut d, &cmd.instruction, &srcs, cmd.on_build)
+            dispatch(ctx, &mut d, &cmd.instruction, &srcs, cmd.on_build)
                 .map_err(|e| e.with_range(r))?;
         }
         states[id] = d;
         dispatched[id] = true;
     }
+    Ok(dispatched)
+}
 
-    // Finalize the target.
-    let target = plan.target;
-    let mut image = states[target].image.clone();
+/// A stage on another stage starts from its state, platform, image config and ARGs;
+/// `last`: no other stage needs the base's any more, so they move instead of being copied.
+fn inherit_stage(d: &mut DState, base: &mut DState, last: bool) {
+    d.state = base.state.clone();
+    d.platform = base.platform.clone();
+    if last {
+        d.image = std::mem::take(&mut base.image);
+        d.base_img = base.base_img.take();
+        let mut args = std::mem::take(&mut base.build_args);
+        args.append(&mut d.build_args);
+        d.build_args = args;
+    } else {
+        d.image = base.image.clone();
+        d.base_img = base.base_img.clone();
+        d.build_args.extend(base.build_args.iter().cloned());
+    }
+    d.image.config.on_build.clear();
+    d.workdir_set = base.workdir_set;
+}
+
+/// The paths each local source sends, now that every stage is lowered: only those COPY,
+/// ADD and bind mounts read, unless one of them is the root (BuildKit's `asyncLocalOpts`
+/// and `filterPaths`). Named local contexts count the paths read from their stage and from
+/// stages built on it, which share its path set, and the whole of it for the target.
+fn set_local_paths(ctx: &Ctx<'_>, plan: &Plan) {
+    let follow = |paths: Vec<&str>| {
+        let all = paths.contains(&"/");
+        let follow_paths = paths.iter().filter(|_| !all).map(|p| join_path(&[".", p]));
+        PathFilter {
+            follow_paths: follow_paths.collect(),
+            include_patterns: Vec::new(),
+        }
+    };
+    // Each handle is set here and only here, so `set` cannot find one set already.
+    if let Some((_, paths)) = &ctx.context {
+        let mut filter = follow(ctx.ctx_paths.iter().map(String::as_str).collect());
+        filter.follow_paths.sort();
+        let _ = paths.set(filter);
+    }
+    if ctx.named_locals.is_empty() {
+        return;
+    }
+    let owner = |mut id: usize| {
+        while let Base::Stage(b) = plan.stages[id].base {
+            id = b;
+        }
+        id
+    };
+    let mut uses: Vec<(usize, &str)> = ctx
+        .path_uses
+        .iter()
+        .map(|(id, p)| (owner(*id), p.as_str()))
+        .collect();
+    uses.push((owner(plan.target), "/"));
+    for (paths, stage) in &ctx.named_locals {
+        let used: std::collections::BTreeSet<&str> = uses
+            .iter()
+            .filter(|(o, _)| o == stage)
+            .map(|(_, p)| *p)
+            .collect();
+        let _ = paths.set(follow(used.into_iter().collect()));
+    }
+}
+
+/// The target stage's image config with the request's labels and the target platform.
+fn target_image(req: &BuildRequest, po: &PlatformOpt, mut image: ImageConfig) -> ImageConfig {
     if !req.labels.is_empty() {
         let labels = image.config.labels.get_or_insert_with(Default::default);
         for (k, v) in &req.labels {
             labels.insert(k.clone(), v.clone());
         }
-    }
-    if let Some(ctx_out) = ctx.context {
-        if let NodeKind::Source(Source::Local { follow_paths, .. }) =
-            &mut ctx.graph.nodes[ctx_out.node].kind
-        {
-            // Only the paths COPY/ADD/bind mounts use are sent, unless one is the root.
-            if !ctx.ctx_paths.contains("/") {
-                let mut paths: Vec<String> = ctx
-                    .ctx_paths
-                    .iter()
-                    .map(|p| super::dispatch::join_path(&[".", p]))
-                    .collect();
-                paths.sort();
-                *follow_paths = paths;
-            }
-        }
-    }
-    if !local_contexts.is_empty() {
-        set_context_follow_paths(&mut ctx, &plan, &local_contexts);
     }
     if !po.implicit_target {
         let tp = &po.target;
@@ -617,45 +751,31 @@ pub async fn compile_platform(
     }
     let normalized = image.platform().normalize();
     image.set_platform(&normalized);
+    image
+}
 
-    let sm = req.source_map.then(|| SourceMapInfo {
-        filename: &req.dockerfile_name,
-        data: &req.dockerfile,
-        definition: req.dockerfile_definition.as_ref(),
-    });
+/// The Definition of the target's filesystem.
+fn marshal(
+    req: &BuildRequest,
+    target: &State,
+    po: &PlatformOpt,
+) -> Result<pb::Definition, CompileError> {
     let local_unique = match &req.session {
         LocalSession::Unique(u) => u.as_str(),
         LocalSession::Session(_) => "mstage",
     };
-    let definition = marshal(
-        std::mem::take(&mut ctx.graph),
-        states[target].state.out,
-        &req.caps,
-        &po.target,
-        local_unique,
-        sm,
-    )?;
-    check_caps(&definition, &req.caps)?;
-    let build = PlatformBuild {
-        platform: po.target.normalize(),
-        definition,
-        image_config: image.to_json(),
-        base_image_config: states[target].base_img.as_ref().map(|b| b.to_json()),
-    };
-    Ok(Compiled {
-        build,
-        dispatched,
-        resolved: resolved_refs,
-        plan,
+    let opts = MarshalOptions::new((&po.target).into())
+        .local_unique_id(local_unique)
+        .llb_caps(req.caps.iter());
+    target.marshal(&opts).map_err(|e| {
+        let msg = format!("marshalling LLB: {e}");
+        CompileError::new(ErrorKind::Unsupported, None, msg)
     })
 }
 
 /// Refuses a Definition that needs an LLB capability the target BuildKit lacks (the Go
 /// client refuses such a `Solve` too), naming the feature and the instruction.
-fn check_caps(
-    def: &mstage_proto::pb::Definition,
-    caps: &super::Capabilities,
-) -> Result<(), CompileError> {
+fn check_caps(def: &pb::Definition, caps: &super::Capabilities) -> Result<(), CompileError> {
     if caps.iter().next().is_none() {
         return Ok(());
     }
@@ -670,7 +790,7 @@ fn check_caps(
             if !caps.accepts_declared(cap) {
                 let what = md
                     .description
-                    .get("llb.customname")
+                    .get(llb_gen::CUSTOM_NAME_KEY)
                     .map(|n| format!(" by {n}"))
                     .unwrap_or_default();
                 return Err(CompileError::new(
@@ -684,41 +804,4 @@ fn check_caps(
         }
     }
     Ok(())
-}
-
-/// Named local contexts send only the paths read from their stage (and from stages built
-/// on it, which share its path set as upstream), unless one of them is `/` or the stage is
-/// the target (BuildKit's `asyncLocalOpts` + `filterPaths`).
-fn set_context_follow_paths(ctx: &mut Ctx<'_>, plan: &Plan, locals: &[(usize, usize)]) {
-    let owner = |mut id: usize| {
-        while let Base::Stage(b) = plan.stages[id].base {
-            id = b;
-        }
-        id
-    };
-    let mut uses: Vec<(usize, &str)> = ctx
-        .path_uses
-        .iter()
-        .map(|(id, p)| (owner(*id), p.as_str()))
-        .collect();
-    uses.push((owner(plan.target), "/"));
-    for &(node, stage) in locals {
-        let paths: std::collections::BTreeSet<&str> = uses
-            .iter()
-            .filter(|(o, _)| *o == stage)
-            .map(|(_, p)| *p)
-            .collect();
-        if paths.contains("/") {
-            continue;
-        }
-        let list: Vec<String> = paths
-            .iter()
-            .map(|p| super::dispatch::join_path(&[".", p]))
-            .collect();
-        if let NodeKind::Source(Source::Local { follow_paths, .. }) =
-            &mut ctx.graph.nodes[node].kind
-        {
-            *follow_paths = list;
-        }
-    }
 }

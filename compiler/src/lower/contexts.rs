@@ -1,10 +1,11 @@
 //! Named contexts (`context:<name>` opts, BuildKit's `dockerui` `NamedContext`): they
 //! replace a stage by name, a base image, or the source of `COPY --from`/`--mount from`.
 
+use llb_gen::{LocalPaths, OpOptions};
+
 use super::dispatch::{Ctx, LState};
-use super::graph::{NodeKind, OpMeta, Source};
-use super::request::{BuildRequest, NamedContext};
-use crate::image::{ImageConfig, Platform};
+use super::request::{BuildRequest, LocalSession, NamedContext};
+use crate::image::Platform;
 use crate::plan::SCRATCH;
 
 /// `name` as BuildKit keys named contexts: the familiar image name without `:latest`
@@ -41,81 +42,77 @@ pub(super) fn find_context<'r>(
 // Transient, one per named context: size does not matter.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum ContextLoad {
-    /// A state (and maybe an image config) available now.
-    Ready(LState, Option<Box<ImageConfig>>),
+    /// A state available now (none of these contexts has an image config).
+    Ready(LState),
     /// An image to resolve first.
     Image(String),
     Unsupported(&'static str),
 }
 
-/// Loads a named context (`dockerui` `NamedContext.Load`) except images, which need the
-/// resolver.
+/// A directory of the client (`llb.Local`) under the request's session. It sends only the
+/// paths the build reads, known once every stage is lowered: `paths` gets them then.
+pub(super) fn client_local(
+    req: &BuildRequest,
+    name: &str,
+    shared_key_hint: String,
+    exclude_patterns: Vec<String>,
+    paths: &LocalPaths,
+) -> llb_gen::Local {
+    let local = llb_gen::local(name)
+        .shared_key_hint(shared_key_hint)
+        .exclude_patterns(exclude_patterns)
+        .paths_later(paths);
+    match &req.session {
+        LocalSession::Session(s) => local.session_id(s),
+        LocalSession::Unique(u) => local.unique_id(u),
+    }
+}
+
+/// Loads the named context of stage `stage` (`dockerui` `NamedContext.Load`) except images,
+/// which need the resolver.
 pub(super) fn load_context(
     ctx: &mut Ctx<'_>,
-    req: &BuildRequest,
+    stage: usize,
     key: &str,
     nc: &NamedContext,
 ) -> ContextLoad {
-    let add = |ctx: &mut Ctx<'_>, src: Source, name: String| {
-        let out = ctx.graph.add(
-            NodeKind::Source(src),
-            None,
-            OpMeta {
-                custom_name: Some(name),
-                ..Default::default()
-            },
-        );
-        LState::scratch().with_output(out)
-    };
-    match nc {
+    let req = ctx.req;
+    let state = match nc {
         NamedContext::Image { reference } => {
             let r = reference.trim_start_matches("//");
-            if r == SCRATCH {
-                ContextLoad::Ready(LState::scratch(), None)
-            } else {
-                ContextLoad::Image(r.to_string())
+            if r != SCRATCH {
+                return ContextLoad::Image(r.to_string());
             }
+            llb_gen::scratch()
         }
         NamedContext::Local {
             name,
             exclude_patterns,
         } => {
-            let st = add(
-                ctx,
-                Source::Local {
-                    name: name.clone(),
-                    session: req.session.clone(),
-                    shared_key_hint: format!("context:{key}-"),
-                    follow_paths: Vec::new(),
-                    exclude_patterns: exclude_patterns.clone(),
-                },
-                format!("[context {key}] load from client"),
-            );
-            ContextLoad::Ready(st, None)
+            let paths = LocalPaths::default();
+            ctx.named_locals.push((paths.clone(), stage));
+            let hint = format!("context:{key}-");
+            client_local(req, name, hint, exclude_patterns.clone(), &paths)
+                .custom_name(format!("[context {key}] load from client"))
+                .build()
         }
-        NamedContext::Git { url } => match super::sources::parse_git(url) {
-            Some(g) => {
-                let keep = req
-                    .build_args
-                    .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
-                    .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "TRUE" | "True"));
-                let src = super::sources::git_source(&g, keep, g.checksum.as_deref());
-                ContextLoad::Ready(add(ctx, src, format!("[context {key}] {url}")), None)
-            }
-            None => ContextLoad::Unsupported("this git URL"),
-        },
-        NamedContext::Http { url } => {
-            let st = add(
-                ctx,
-                Source::Http {
-                    url: url.clone(),
-                    filename: "context".into(),
-                    checksum: None,
-                },
-                format!("[context {key}] {url}"),
-            );
-            ContextLoad::Ready(st, None)
+        NamedContext::Git { url } => {
+            let Some(g) = super::sources::parse_git(url) else {
+                return ContextLoad::Unsupported("this git URL");
+            };
+            let keep = req
+                .build_args
+                .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
+                .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "TRUE" | "True"));
+            super::sources::git_source(&g, keep, g.checksum.as_deref())
+                .custom_name(format!("[context {key}] {url}"))
+                .build()
         }
-        NamedContext::OciLayout { .. } => ContextLoad::Unsupported("oci-layout"),
-    }
+        NamedContext::Http { url } => llb_gen::http(url.clone())
+            .filename("context")
+            .custom_name(format!("[context {key}] {url}"))
+            .build(),
+        NamedContext::OciLayout { .. } => return ContextLoad::Unsupported("oci-layout"),
+    };
+    ContextLoad::Ready(LState::on(state))
 }

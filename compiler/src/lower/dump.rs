@@ -61,137 +61,10 @@ fn op_body(op: &pb::Op) -> Value {
             m.insert("identifier".into(), json!(s.identifier));
             insert_nonempty(&mut m, "attrs", json!(s.attrs));
         }
-        Some(pb::op::Op::Exec(e)) => {
-            m.insert("type".into(), json!("exec"));
-            if let Some(meta) = &e.meta {
-                m.insert("args".into(), json!(meta.args));
-                m.insert("env".into(), json!(meta.env));
-                m.insert("cwd".into(), json!(meta.cwd));
-                insert_nonempty(&mut m, "user", json!(meta.user));
-                insert_nonempty(&mut m, "hostname", json!(meta.hostname));
-                if let Some(p) = &meta.proxy_env {
-                    m.insert(
-                        "proxy_env".into(),
-                        json!({"http": p.http_proxy, "https": p.https_proxy, "ftp": p.ftp_proxy, "no": p.no_proxy, "all": p.all_proxy}),
-                    );
-                }
-                let hosts: Vec<String> = meta
-                    .extra_hosts
-                    .iter()
-                    .map(|h| format!("{}={}", h.host, h.ip))
-                    .collect();
-                insert_nonempty(&mut m, "extra_hosts", json!(hosts));
-            }
-            let mounts: Vec<Value> = e
-                .mounts
-                .iter()
-                .map(|mt| {
-                    let mut o = Map::new();
-                    o.insert("dest".into(), json!(mt.dest));
-                    o.insert("input".into(), json!(mt.input));
-                    o.insert("output".into(), json!(mt.output));
-                    let ty = match mt.mount_type {
-                        1 => "secret",
-                        2 => "ssh",
-                        3 => "cache",
-                        4 => "tmpfs",
-                        _ => "bind",
-                    };
-                    o.insert("type".into(), json!(ty));
-                    insert_nonempty(&mut o, "selector", json!(mt.selector));
-                    insert_nonempty(&mut o, "readonly", json!(mt.readonly));
-                    if let Some(c) = &mt.cache_opt {
-                        o.insert("cache".into(), json!({"id": c.id, "sharing": c.sharing}));
-                    }
-                    if let Some(t) = &mt.tmpfs_opt {
-                        o.insert("tmpfs_size".into(), json!(t.size));
-                    }
-                    if let Some(s) = &mt.secret_opt {
-                        o.insert(
-                            "secret".into(),
-                            json!({"id": s.id, "uid": s.uid, "gid": s.gid, "mode": format!("{:o}", s.mode), "optional": s.optional}),
-                        );
-                    }
-                    if let Some(s) = &mt.ssh_opt {
-                        o.insert(
-                            "ssh".into(),
-                            json!({"id": s.id, "uid": s.uid, "gid": s.gid, "mode": format!("{:o}", s.mode), "optional": s.optional}),
-                        );
-                    }
-                    Value::Object(o)
-                })
-                .collect();
-            m.insert("mounts".into(), Value::Array(mounts));
-            let net = match e.network {
-                1 => "host",
-                2 => "none",
-                _ => "",
-            };
-            insert_nonempty(&mut m, "network", json!(net));
-            insert_nonempty(
-                &mut m,
-                "security",
-                json!(if e.security == 1 { "insecure" } else { "" }),
-            );
-            let se: Vec<Value> = e
-                .secretenv
-                .iter()
-                .map(|s| json!({"id": s.id, "name": s.name, "optional": s.optional}))
-                .collect();
-            insert_nonempty(&mut m, "secret_env", Value::Array(se));
-        }
+        Some(pb::op::Op::Exec(e)) => exec_body(&mut m, e),
         Some(pb::op::Op::File(f)) => {
             m.insert("type".into(), json!("file"));
-            let actions: Vec<Value> = f
-                .actions
-                .iter()
-                .map(|a| {
-                    let mut o = Map::new();
-                    o.insert("input".into(), json!(a.input));
-                    o.insert("secondary_input".into(), json!(a.secondary_input));
-                    o.insert("output".into(), json!(a.output));
-                    match &a.action {
-                        Some(pb::file_action::Action::Copy(c)) => {
-                            o.insert("copy".into(), json!(c.src));
-                            o.insert("dest".into(), json!(c.dest));
-                            insert_nonempty(&mut o, "owner", chown(&c.owner));
-                            if c.mode >= 0 && c.mode_str.is_empty() {
-                                o.insert("mode".into(), json!(format!("{:o}", c.mode)));
-                            }
-                            insert_nonempty(&mut o, "mode_str", json!(c.mode_str));
-                            insert_nonempty(
-                                &mut o,
-                                "unpack",
-                                json!(c.attempt_unpack_docker_compatibility),
-                            );
-                            insert_nonempty(&mut o, "include", json!(c.include_patterns));
-                            insert_nonempty(&mut o, "exclude", json!(c.exclude_patterns));
-                            insert_nonempty(&mut o, "required", json!(c.required_paths));
-                            insert_nonempty(&mut o, "follow_symlink", json!(c.follow_symlink));
-                            insert_nonempty(&mut o, "wildcard", json!(c.allow_wildcard));
-                            if c.timestamp >= 0 {
-                                o.insert("timestamp".into(), json!(c.timestamp));
-                            }
-                        }
-                        Some(pb::file_action::Action::Mkdir(d)) => {
-                            o.insert("mkdir".into(), json!(d.path));
-                            o.insert("mode".into(), json!(format!("{:o}", d.mode)));
-                            insert_nonempty(&mut o, "parents", json!(d.make_parents));
-                            insert_nonempty(&mut o, "owner", chown(&d.owner));
-                        }
-                        Some(pb::file_action::Action::Mkfile(d)) => {
-                            o.insert("mkfile".into(), json!(d.path));
-                            o.insert("mode".into(), json!(format!("{:o}", d.mode)));
-                            o.insert("data".into(), json!(String::from_utf8_lossy(&d.data)));
-                        }
-                        Some(other) => {
-                            o.insert("action".into(), json!(format!("{other:?}")));
-                        }
-                        None => {}
-                    }
-                    Value::Object(o)
-                })
-                .collect();
+            let actions = f.actions.iter().map(file_action).collect();
             m.insert("actions".into(), Value::Array(actions));
         }
         Some(pb::op::Op::Merge(mg)) => {
@@ -204,6 +77,128 @@ fn op_body(op: &pb::Op) -> Value {
         }
     }
     Value::Object(m)
+}
+
+fn exec_body(m: &mut Map<String, Value>, e: &pb::ExecOp) {
+    m.insert("type".into(), json!("exec"));
+    if let Some(meta) = &e.meta {
+        m.insert("args".into(), json!(meta.args));
+        m.insert("env".into(), json!(meta.env));
+        m.insert("cwd".into(), json!(meta.cwd));
+        insert_nonempty(m, "user", json!(meta.user));
+        insert_nonempty(m, "hostname", json!(meta.hostname));
+        if let Some(p) = &meta.proxy_env {
+            m.insert(
+                "proxy_env".into(),
+                json!({"http": p.http_proxy, "https": p.https_proxy, "ftp": p.ftp_proxy, "no": p.no_proxy, "all": p.all_proxy}),
+            );
+        }
+        let hosts: Vec<String> = meta
+            .extra_hosts
+            .iter()
+            .map(|h| format!("{}={}", h.host, h.ip))
+            .collect();
+        insert_nonempty(m, "extra_hosts", json!(hosts));
+    }
+    m.insert("mounts".into(), e.mounts.iter().map(mount).collect());
+    let net = match e.network {
+        1 => "host",
+        2 => "none",
+        _ => "",
+    };
+    insert_nonempty(m, "network", json!(net));
+    insert_nonempty(
+        m,
+        "security",
+        json!(if e.security == 1 { "insecure" } else { "" }),
+    );
+    let se: Vec<Value> = e
+        .secretenv
+        .iter()
+        .map(|s| json!({"id": s.id, "name": s.name, "optional": s.optional}))
+        .collect();
+    insert_nonempty(m, "secret_env", Value::Array(se));
+}
+
+fn mount(mt: &pb::Mount) -> Value {
+    let mut o = Map::new();
+    o.insert("dest".into(), json!(mt.dest));
+    o.insert("input".into(), json!(mt.input));
+    o.insert("output".into(), json!(mt.output));
+    let ty = match mt.mount_type {
+        1 => "secret",
+        2 => "ssh",
+        3 => "cache",
+        4 => "tmpfs",
+        _ => "bind",
+    };
+    o.insert("type".into(), json!(ty));
+    insert_nonempty(&mut o, "selector", json!(mt.selector));
+    insert_nonempty(&mut o, "readonly", json!(mt.readonly));
+    if let Some(c) = &mt.cache_opt {
+        o.insert("cache".into(), json!({"id": c.id, "sharing": c.sharing}));
+    }
+    if let Some(t) = &mt.tmpfs_opt {
+        o.insert("tmpfs_size".into(), json!(t.size));
+    }
+    if let Some(s) = &mt.secret_opt {
+        o.insert(
+            "secret".into(),
+            json!({"id": s.id, "uid": s.uid, "gid": s.gid, "mode": format!("{:o}", s.mode), "optional": s.optional}),
+        );
+    }
+    if let Some(s) = &mt.ssh_opt {
+        o.insert(
+            "ssh".into(),
+            json!({"id": s.id, "uid": s.uid, "gid": s.gid, "mode": format!("{:o}", s.mode), "optional": s.optional}),
+        );
+    }
+    Value::Object(o)
+}
+
+fn file_action(a: &pb::FileAction) -> Value {
+    let mut o = Map::new();
+    o.insert("input".into(), json!(a.input));
+    o.insert("secondary_input".into(), json!(a.secondary_input));
+    o.insert("output".into(), json!(a.output));
+    match &a.action {
+        Some(pb::file_action::Action::Copy(c)) => copy_action(&mut o, c),
+        Some(pb::file_action::Action::Mkdir(d)) => {
+            o.insert("mkdir".into(), json!(d.path));
+            o.insert("mode".into(), json!(format!("{:o}", d.mode)));
+            insert_nonempty(&mut o, "parents", json!(d.make_parents));
+            insert_nonempty(&mut o, "owner", chown(&d.owner));
+        }
+        Some(pb::file_action::Action::Mkfile(d)) => {
+            o.insert("mkfile".into(), json!(d.path));
+            o.insert("mode".into(), json!(format!("{:o}", d.mode)));
+            o.insert("data".into(), json!(String::from_utf8_lossy(&d.data)));
+        }
+        Some(other) => {
+            o.insert("action".into(), json!(format!("{other:?}")));
+        }
+        None => {}
+    }
+    Value::Object(o)
+}
+
+fn copy_action(o: &mut Map<String, Value>, c: &pb::FileActionCopy) {
+    o.insert("copy".into(), json!(c.src));
+    o.insert("dest".into(), json!(c.dest));
+    insert_nonempty(o, "owner", chown(&c.owner));
+    if c.mode >= 0 && c.mode_str.is_empty() {
+        o.insert("mode".into(), json!(format!("{:o}", c.mode)));
+    }
+    insert_nonempty(o, "mode_str", json!(c.mode_str));
+    insert_nonempty(o, "unpack", json!(c.attempt_unpack_docker_compatibility));
+    insert_nonempty(o, "include", json!(c.include_patterns));
+    insert_nonempty(o, "exclude", json!(c.exclude_patterns));
+    insert_nonempty(o, "required", json!(c.required_paths));
+    insert_nonempty(o, "follow_symlink", json!(c.follow_symlink));
+    insert_nonempty(o, "wildcard", json!(c.allow_wildcard));
+    if c.timestamp >= 0 {
+        o.insert("timestamp".into(), json!(c.timestamp));
+    }
 }
 
 /// The dump of `def`: `{"ops": [...], "head": digest}`.

@@ -12,11 +12,9 @@ mod contexts;
 mod dispatch;
 mod dump;
 mod frontend;
-mod graph;
 mod request;
 mod resolve;
 mod sources;
-mod to_llb;
 mod words;
 
 pub use build::{Compiled, TriggerParser};

@@ -8,13 +8,7 @@ use super::resolve::ResolveMode;
 use crate::image::Platform;
 
 /// The default RUN network (`force-network-mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum NetworkMode {
-    #[default]
-    Sandbox,
-    None,
-    Host,
-}
+pub use llb_gen::NetMode as NetworkMode;
 
 /// `no-cache`: which stages ignore the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

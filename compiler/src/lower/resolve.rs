@@ -42,6 +42,15 @@ impl ResolveMode {
             ResolveMode::Local => "local",
         }
     }
+
+    /// How llb-gen spells it on an image source.
+    pub fn to_llb(self) -> llb_gen::ResolveMode {
+        match self {
+            ResolveMode::Default => llb_gen::ResolveMode::Default,
+            ResolveMode::Pull => llb_gen::ResolveMode::ForcePull,
+            ResolveMode::Local => llb_gen::ResolveMode::PreferLocal,
+        }
+    }
 }
 
 /// One resolution request.

@@ -2,7 +2,6 @@
 //! HTTP URLs.
 
 use super::dispatch::join_path;
-use super::graph::Source;
 
 /// A parsed git source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +39,63 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// A remote at `host` and `path`; ref, subdir and options still to come.
+fn remote(scheme: String, remote: String, host: &str, path: &str) -> GitRef {
+    GitRef {
+        scheme,
+        remote,
+        host: host.to_string(),
+        path: path.to_string(),
+        reference: String::new(),
+        subdir: String::new(),
+        checksum: None,
+        keep_git_dir: None,
+        submodules: None,
+    }
+}
+
+/// `scheme://[user@]host/path[?query]` (the scheme ends at `i`), and its query; HTTP(S)
+/// only for paths ending in `.git`.
+fn parse_url(url: &str, i: usize) -> Option<(GitRef, &str)> {
+    let scheme = &url[..i];
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let scheme = scheme.to_lowercase();
+    if !matches!(scheme.as_str(), "http" | "https" | "git" | "ssh") {
+        return None;
+    }
+    let rest = &url[i + 3..];
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (hostpart, path) = match rest.find('/') {
+        Some(j) => (&rest[..j], &rest[j..]),
+        None => (rest, ""),
+    };
+    let host = hostpart.rsplit('@').next().unwrap_or(hostpart);
+    if matches!(scheme.as_str(), "http" | "https") && !path.ends_with(".git") {
+        return None;
+    }
+    let url = format!("{}{}", &url[..i + 3], rest);
+    Some((remote(scheme, url, host, path), query))
+}
+
+/// scp-style `user@host:path[?query]`, and its query.
+fn parse_scp(src: &str) -> Option<(GitRef, &str)> {
+    let (user, rest) = src.split_once('@')?;
+    let user_ok = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    if user.is_empty() || !user.bytes().all(user_ok) {
+        return None;
+    }
+    let (host, path) = rest.split_once(':')?;
+    let host_ok = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+    if host.is_empty() || !host.bytes().all(host_ok) {
+        return None;
+    }
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let url = format!("{user}@{host}:{path}");
+    Some((remote("ssh".into(), url, host, path), query))
+}
+
 /// Is `src` a git source (and not indistinguishable from a local path)?
 pub fn parse_git(src: &str) -> Option<GitRef> {
     // A git source is a URL (`scheme://`) or scp-style (`user@host:path`); most sources
@@ -53,73 +109,9 @@ pub fn parse_git(src: &str) -> Option<GitRef> {
         return None;
     }
     let (without_frag, fragment) = split_fragment(src);
-    let (mut r, query) = if let Some(i) = without_frag.find("://") {
-        let scheme = &without_frag[..i];
-        if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return None;
-        }
-        let scheme = scheme.to_lowercase();
-        if !matches!(scheme.as_str(), "http" | "https" | "git" | "ssh") {
-            return None;
-        }
-        let rest = &without_frag[i + 3..];
-        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (hostpart, path) = match rest.find('/') {
-            Some(j) => (&rest[..j], &rest[j..]),
-            None => (rest, ""),
-        };
-        let host = hostpart.rsplit('@').next().unwrap_or(hostpart);
-        if matches!(scheme.as_str(), "http" | "https") && !path.ends_with(".git") {
-            return None;
-        }
-        let remote = format!("{}{}", &without_frag[..i + 3], rest);
-        (
-            GitRef {
-                scheme,
-                remote,
-                host: host.to_string(),
-                path: path.to_string(),
-                reference: String::new(),
-                subdir: String::new(),
-                checksum: None,
-                keep_git_dir: None,
-                submodules: None,
-            },
-            query.to_string(),
-        )
-    } else {
-        // scp-style user@host:path
-        let (user, rest) = without_frag.split_once('@')?;
-        if user.is_empty()
-            || !user
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return None;
-        }
-        let (host, path) = rest.split_once(':')?;
-        if host.is_empty()
-            || !host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-        {
-            return None;
-        }
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        (
-            GitRef {
-                scheme: "ssh".into(),
-                remote: format!("{user}@{host}:{path}"),
-                host: host.to_string(),
-                path: path.to_string(),
-                reference: String::new(),
-                subdir: String::new(),
-                checksum: None,
-                keep_git_dir: None,
-                submodules: None,
-            },
-            query.to_string(),
-        )
+    let (mut r, query) = match without_frag.find("://") {
+        Some(i) => parse_url(without_frag, i)?,
+        None => parse_scp(without_frag)?,
     };
     if !fragment.is_empty() {
         let (a, b) = parse_fragment(fragment);
@@ -142,20 +134,31 @@ pub fn parse_git(src: &str) -> Option<GitRef> {
     Some(r)
 }
 
+impl GitRef {
+    /// `ref[:subdir]`, as llb-gen takes it.
+    pub fn fragment(&self) -> String {
+        let mut fragment = self.reference.clone();
+        if !self.subdir.is_empty() {
+            fragment.push(':');
+            fragment.push_str(&self.subdir);
+        }
+        fragment
+    }
+}
+
 /// The git source op (`llb.Git(remote, "", ...)`).
-pub fn git_source(g: &GitRef, keep_git_dir: bool, checksum: Option<&str>) -> Source {
-    let mut fragment = g.reference.clone();
-    if !g.subdir.is_empty() {
-        fragment.push(':');
-        fragment.push_str(&g.subdir);
+pub fn git_source(g: &GitRef, keep_git_dir: bool, checksum: Option<&str>) -> llb_gen::Git {
+    let mut git = llb_gen::git(g.remote.clone(), &g.fragment());
+    if keep_git_dir {
+        git = git.keep_git_dir();
     }
-    Source::Git {
-        url: g.remote.clone(),
-        fragment,
-        keep_git_dir,
-        checksum: checksum.map(str::to_string),
-        skip_submodules: g.submodules == Some(false),
+    if let Some(c) = checksum {
+        git = git.checksum(c);
     }
+    if g.submodules == Some(false) {
+        git = git.skip_submodules();
+    }
+    git
 }
 
 /// File name of a downloaded URL (`path.Base` of its path, or `__unnamed__`).
@@ -190,11 +193,7 @@ mod tests {
     fn git_refs() {
         let g = parse_git("https://github.com/golangci/golangci-lint.git#v2.8.0").unwrap();
         assert_eq!(g.remote, "https://github.com/golangci/golangci-lint.git");
-        let Source::Git { url, fragment, .. } = git_source(&g, true, None) else {
-            panic!("not a git source")
-        };
-        assert_eq!(url, "https://github.com/golangci/golangci-lint.git");
-        assert_eq!(fragment, "v2.8.0");
+        assert_eq!(g.fragment(), "v2.8.0");
         assert!(parse_git("https://example.com/file.tar.gz").is_none());
         assert!(parse_git("src/").is_none());
         assert!(parse_git("git@github.com:o/r.git").is_some());

@@ -1,29 +1,124 @@
 //! COPY and ADD: build context, other stages, images, URLs, git; `--chown`, `--chmod`,
 //! `--link`, `--parents`, `--exclude`, heredocs (`dispatchCopy`).
 
+use llb_gen::{Copy, Mkfile};
+use mstage_syntax::instructions::CopyCommand;
+
 use super::gofmt::*;
 use super::*;
+use crate::lower::sources::{git_source, parse_git, url_filename, GitRef};
 use crate::lower::Gate;
 
-pub(super) struct CopyCfg<'a> {
-    pub(super) files: &'a SourcesAndDest,
-    pub(super) excludes: &'a [String],
-    pub(super) source: Option<Out>,
-    pub(super) is_add: bool,
-    pub(super) original: &'a str,
-    pub(super) chown: Option<&'a str>,
-    pub(super) chmod: Option<Chmod>,
-    pub(super) chmod_raw: &'a str,
-    pub(super) link: bool,
-    pub(super) keep_git_dir: Option<bool>,
-    pub(super) checksum: Option<&'a str>,
-    pub(super) parents: bool,
-    pub(super) unpack: Option<bool>,
-    pub(super) range: SourceRange,
+/// One COPY or ADD, expanded.
+struct CopyCfg<'a> {
+    files: &'a SourcesAndDest,
+    excludes: &'a [String],
+    /// Where local paths are copied from: the build context or another stage.
+    source: State,
+    is_add: bool,
+    original: &'a str,
+    chown: Option<&'a str>,
+    chmod: Option<Chmod>,
+    chmod_raw: &'a str,
+    link: bool,
+    keep_git_dir: Option<bool>,
+    checksum: Option<&'a str>,
+    parents: bool,
+    unpack: Option<bool>,
+    range: SourceRange,
     /// The sources are paths in the main build context (the `CopyIgnoredFile` check).
-    pub(super) from_context: bool,
+    from_context: bool,
     /// Comment lines above the instruction (per-instruction check settings).
-    pub(super) comments: &'a [String],
+    comments: &'a [String],
+}
+
+/// COPY: from the build context, or `--from` a stage, named context or image.
+pub(super) fn dispatch_copy(
+    ctx: &mut Ctx<'_>,
+    d: &mut DState,
+    c: &CopyCommand,
+    sources: &SourceStates<'_>,
+) -> Result<(), CompileError> {
+    let range = c.origin.range;
+    let c = expand(ctx.words, &d.state.env, range, |ex| c.expand(ex))?;
+    let (source, from_context) = match sources.states.first() {
+        Some(src) if !src.dispatched => {
+            return Err(err(
+                range,
+                format!(
+                    "cannot copy from stage {:?}, it needs to be defined before current stage {:?}",
+                    c.from.clone().unwrap_or_default(),
+                    d.display_name
+                ),
+            ));
+        }
+        Some(src) => (src.state.fs.clone(), false),
+        None => (ctx.context(), true),
+    };
+    let cfg = CopyCfg {
+        files: &c.files,
+        excludes: &c.excludes,
+        source,
+        is_add: false,
+        original: &c.origin.original,
+        chown: c.chown.as_deref().filter(|s| !s.is_empty()),
+        chmod: c.chmod_mode().map_err(CompileError::from)?,
+        chmod_raw: c.chmod.as_deref().unwrap_or(""),
+        link: c.link,
+        keep_git_dir: None,
+        checksum: None,
+        parents: c.parents,
+        unpack: None,
+        range,
+        from_context,
+        comments: &c.origin.comments,
+    };
+    copy_files(ctx, d, cfg)?;
+    for s in &c.files.sources {
+        let p = join_path(&["/", s]);
+        match sources.ids.first() {
+            Some(&id) => ctx.path_uses.push((id, p)),
+            None => {
+                ctx.ctx_paths.insert(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// ADD: from the build context, URLs and git repositories.
+pub(super) fn dispatch_add(
+    ctx: &mut Ctx<'_>,
+    d: &mut DState,
+    c: &AddCommand,
+) -> Result<(), CompileError> {
+    let range = c.origin.range;
+    let c = expand(ctx.words, &d.state.env, range, |ex| c.expand(ex))?;
+    let cfg = CopyCfg {
+        files: &c.files,
+        excludes: &c.excludes,
+        source: ctx.context(),
+        is_add: true,
+        original: &c.origin.original,
+        chown: c.chown.as_deref().filter(|s| !s.is_empty()),
+        chmod: c.chmod_mode().map_err(CompileError::from)?,
+        chmod_raw: c.chmod.as_deref().unwrap_or(""),
+        link: c.link,
+        keep_git_dir: c.keep_git_dir,
+        checksum: c.checksum.as_deref().filter(|s| !s.is_empty()),
+        parents: false,
+        unpack: c.unpack,
+        range,
+        from_context: true,
+        comments: &c.origin.comments,
+    };
+    copy_files(ctx, d, cfg)?;
+    for s in &c.files.sources {
+        if !s.starts_with("http://") && !s.starts_with("https://") {
+            ctx.ctx_paths.insert(join_path(&["/", s]));
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn contains_wildcards(s: &str) -> bool {
@@ -40,19 +135,91 @@ pub(super) fn contains_wildcards(s: &str) -> bool {
     false
 }
 
-pub(super) fn dispatch_copy(
-    ctx: &mut Ctx<'_>,
-    d: &mut DState,
-    cfg: CopyCfg<'_>,
-) -> Result<(), CompileError> {
+/// What every copy of one COPY/ADD shares: destination, owner, mode and excludes.
+struct CopyInto {
+    dest: String,
+    owner: Option<Owner>,
+    chmod: Option<llb_gen::Chmod>,
+    excludes: Vec<String>,
+}
+
+impl CopyInto {
+    /// A copy of `src` of `from`. COPY and ADD keep the source's times: `SOURCE_DATE_EPOCH`
+    /// only affects WORKDIR and history.
+    fn copy(&self, from: &State, src: impl Into<String>) -> Copy {
+        let mut copy = Copy::new(from, src, self.dest.clone())
+            .create_dest_path(true)
+            .exclude_patterns(self.excludes.clone());
+        if let Some(o) = &self.owner {
+            copy = copy.owner(o.clone());
+        }
+        if let Some(m) = &self.chmod {
+            copy = copy.chmod(m.clone());
+        }
+        copy
+    }
+}
+
+/// The copies of one COPY/ADD: one per source, one per heredoc; then the history entry.
+fn copy_files(ctx: &mut Ctx<'_>, d: &mut DState, cfg: CopyCfg<'_>) -> Result<(), CompileError> {
+    check_copy(ctx, &cfg)?;
     let range = cfg.range;
-    let dest = path_relative_to_workdir(&d.state.dir, &cfg.files.dest);
-    let owner = cfg.chown.map(parse_chown);
-    let (mode, mode_str) = match &cfg.chmod {
-        None => (None, String::new()),
-        Some(Chmod::Octal(m)) => (Some(*m as i32), String::new()),
-        Some(Chmod::Symbolic(s)) => (None, s.clone()),
+    let into = CopyInto {
+        dest: path_relative_to_workdir(&d.state.dir, &cfg.files.dest),
+        owner: cfg.chown.map(Owner::parse),
+        chmod: match &cfg.chmod {
+            None => None,
+            Some(Chmod::Octal(m)) => Some(llb_gen::Chmod::Mode(*m)),
+            Some(Chmod::Symbolic(s)) => {
+                (!s.is_empty()).then(|| llb_gen::Chmod::Symbolic(s.clone()))
+            }
+        },
+        excludes: cfg.excludes.to_vec(),
     };
+    let mut msg = copy_history_start(&cfg);
+    let platform = d.platform(ctx);
+    let env = d.state.env.clone();
+    let name = uppercase_cmd(ctx.words.name(cfg.original, &env));
+    let pg_name = d.prefix(ctx, &name, Some(&platform));
+
+    let mut actions = FileActions::new();
+    for src in &cfg.files.sources {
+        msg.push(' ');
+        msg.push_str(src);
+        let copy = if let Some(git) = parse_git(src) {
+            copy_git(&cfg, &into, &git, &pg_name)?
+        } else if is_http(src) {
+            copy_url(&cfg, &into, src, &pg_name)?
+        } else {
+            if cfg.from_context {
+                crate::lint::checks::copy_source(ctx.lint, cfg.comments, range, cfg.is_add, src);
+            }
+            copy_path(&cfg, &into, src)
+        };
+        actions = actions.copy(copy);
+    }
+    let mut raw = |w: &str| ctx.words.keep_quotes(w, &env);
+    let contents = cfg
+        .files
+        .expand_contents(range, &mut raw as &mut WordExpander<'_, String>)
+        .map_err(|e| expand_err(e, range))?;
+    for sc in &contents {
+        msg.push_str(&format!(" <<{}", sc.path));
+        let path = normalize_path("/", &sc.path, false);
+        let doc = inline_document(Mkfile::new(path.clone(), 0o644, sc.data.as_bytes()));
+        actions = actions.copy(into.copy(&doc, path));
+    }
+    msg.push(' ');
+    msg.push_str(&cfg.files.dest);
+    apply_copies(ctx, d, &cfg, actions, (name, pg_name), &platform);
+    d.commit(msg, true, true, ctx);
+    Ok(())
+}
+
+/// `--checksum` only for ADD of one URL or git repository; `--exclude` and a symbolic
+/// `--chmod` only where the engine has the caps.
+fn check_copy(ctx: &Ctx<'_>, cfg: &CopyCfg<'_>) -> Result<(), CompileError> {
+    let range = cfg.range;
     if cfg.checksum.is_some() {
         if !cfg.is_add {
             return Err(err(range, "checksum can't be specified for COPY"));
@@ -64,7 +231,7 @@ pub(super) fn dispatch_copy(
             ));
         }
         let s = &cfg.files.sources[0];
-        if crate::lower::sources::parse_git(s).is_none() && !is_http(s) {
+        if parse_git(s).is_none() && !is_http(s) {
             return Err(err(range, "checksum requires HTTP(S) or Git sources"));
         }
     }
@@ -99,7 +266,12 @@ pub(super) fn dispatch_copy(
             ));
         }
     }
-    // The history line: about the instruction's length.
+    Ok(())
+}
+
+/// The history line up to the sources: `COPY --parents --chown=... --chmod=...`.
+fn copy_history_start(cfg: &CopyCfg<'_>) -> String {
+    // About the instruction's length.
     let mut msg = String::with_capacity(cfg.original.len() + 16);
     msg.push_str(if cfg.is_add { "ADD" } else { "COPY" });
     if cfg.parents {
@@ -112,258 +284,132 @@ pub(super) fn dispatch_copy(
         msg.push_str(" --chmod=");
         msg.push_str(cfg.chmod_raw);
     }
-    let platform = d.platform(ctx);
-    let env = d.state.env.clone();
-    let name = uppercase_cmd(ctx.words.name(cfg.original, &env));
-    let pg_name = d.prefix(ctx, &name, Some(&platform));
+    msg
+}
 
-    // One copy per source (plus one per heredoc): sized up front, as actions are large.
-    let mut actions: Vec<FileAction> =
-        Vec::with_capacity(cfg.files.sources.len() + cfg.files.contents.len());
-    let excludes: Vec<String> = cfg.excludes.to_vec();
-    let base_input = |actions: &Vec<FileAction>| -> Option<usize> {
-        (!actions.is_empty()).then(|| actions.len() - 1)
-    };
-    let push = |actions: &mut Vec<FileAction>, src: ActionInput, spec: CopySpec| {
-        let input = match base_input(actions) {
-            Some(k) => ActionInput::Action(k),
-            None => ActionInput::Scratch, // replaced by the stage state below
-        };
-        actions.push(FileAction {
-            input,
-            secondary: src,
-            kind: ActionKind::Copy(spec),
-        });
-    };
-    let as_input = |o: Option<Out>| match o {
-        Some(o) => ActionInput::State(o),
-        None => ActionInput::Scratch,
-    };
-
-    for src in &cfg.files.sources {
-        msg.push(' ');
-        msg.push_str(src);
-        if let Some(git) = crate::lower::sources::parse_git(src) {
-            if !cfg.is_add {
-                return Err(err(range, "source can't be a git ref for COPY"));
-            }
-            let mut keep = cfg.keep_git_dir;
-            if let (Some(a), Some(b)) = (keep, git.keep_git_dir) {
-                if a != b {
-                    return Err(err(range, "inconsistent keep-git-dir configuration"));
-                }
-            }
-            if git.keep_git_dir.is_some() {
-                keep = git.keep_git_dir;
-            }
-            let mut checksum = cfg.checksum.map(str::to_string);
-            if let (Some(a), Some(b)) = (&checksum, &git.checksum) {
-                if a != b {
-                    return Err(err(range, format!("checksum mismatch {a:?} != {b:?}")));
-                }
-            }
-            if git.checksum.is_some() {
-                checksum = git.checksum.clone();
-            }
-            let node =
-                crate::lower::sources::git_source(&git, keep.unwrap_or(false), checksum.as_deref());
-            let o = ctx.graph.add(
-                NodeKind::Source(node),
-                None,
-                OpMeta {
-                    custom_name: Some(pg_name.clone()),
-                    ..Default::default()
-                },
-            );
-            push(
-                &mut actions,
-                ActionInput::State(o),
-                CopySpec {
-                    src: "/".into(),
-                    dest: dest.clone(),
-                    owner: owner.clone(),
-                    mode,
-                    mode_str: mode_str.clone(),
-                    create_dest_path: true,
-                    exclude_patterns: excludes.clone(),
-                    timestamp: None, // COPY/ADD keep source times (SOURCE_DATE_EPOCH only affects WORKDIR and history)
-                    ..Default::default()
-                },
-            );
-        } else if is_http(src) {
-            if !cfg.is_add {
-                return Err(err(range, "source can't be a URL for COPY"));
-            }
-            let filename = crate::lower::sources::url_filename(src);
-            if let Some(sum) = cfg.checksum {
-                if !sum.contains(':') {
-                    return Err(err(range, "invalid checksum digest format"));
-                }
-            }
-            let mut description = std::collections::BTreeMap::new();
-            description.insert(
-                "com.docker.dockerfile.v1.command".to_string(),
-                String::new(),
-            );
-            let o = ctx.graph.add(
-                NodeKind::Source(Source::Http {
-                    url: src.clone(),
-                    filename: filename.clone(),
-                    checksum: cfg.checksum.map(str::to_string),
-                }),
-                None,
-                OpMeta {
-                    custom_name: Some(pg_name.clone()),
-                    description,
-                    ..Default::default()
-                },
-            );
-            push(
-                &mut actions,
-                ActionInput::State(o),
-                CopySpec {
-                    src: filename,
-                    dest: dest.clone(),
-                    owner: owner.clone(),
-                    mode,
-                    mode_str: mode_str.clone(),
-                    create_dest_path: true,
-                    attempt_unpack: cfg.unpack.unwrap_or(false),
-                    exclude_patterns: excludes.clone(),
-                    timestamp: None, // COPY/ADD keep source times (SOURCE_DATE_EPOCH only affects WORKDIR and history)
-                    ..Default::default()
-                },
-            );
-        } else {
-            if cfg.from_context {
-                crate::lint::checks::copy_source(ctx.lint, cfg.comments, range, cfg.is_add, src);
-            }
-            let mut src_path = src.clone();
-            let mut patterns = Vec::new();
-            let mut required = Vec::new();
-            if cfg.parents {
-                let (parent, pattern) = match src.split_once("/./") {
-                    Some((p, pat)) => (p.to_string(), pat.to_string()),
-                    None => ("/".to_string(), src.clone()),
-                };
-                src_path = parent;
-                let pattern = normalize_path("/", &pattern, false);
-                patterns.push(pattern.trim_start_matches('/').to_string());
-                if !contains_wildcards(&src_path) && !contains_wildcards(&pattern) {
-                    required.push(normalize_path(
-                        "/",
-                        &join_path(&[&src_path, &pattern]),
-                        false,
-                    ));
-                }
-            }
-            let src_path = normalize_path("/", &src_path, false);
-            push(
-                &mut actions,
-                as_input(cfg.source),
-                CopySpec {
-                    src: src_path,
-                    dest: dest.clone(),
-                    owner: owner.clone(),
-                    mode,
-                    mode_str: mode_str.clone(),
-                    follow_symlink: true,
-                    dir_copy_contents: true,
-                    attempt_unpack: cfg.unpack.unwrap_or(cfg.is_add),
-                    create_dest_path: true,
-                    allow_wildcard: true,
-                    allow_empty_wildcard: true,
-                    timestamp: None, // COPY/ADD keep source times (SOURCE_DATE_EPOCH only affects WORKDIR and history)
-                    include_patterns: patterns,
-                    exclude_patterns: excludes.clone(),
-                    required_paths: required,
-                },
-            );
+/// ADD of a git repository: the whole checkout.
+fn copy_git(
+    cfg: &CopyCfg<'_>,
+    into: &CopyInto,
+    git: &GitRef,
+    name: &str,
+) -> Result<Copy, CompileError> {
+    let range = cfg.range;
+    if !cfg.is_add {
+        return Err(err(range, "source can't be a git ref for COPY"));
+    }
+    if let (Some(a), Some(b)) = (cfg.keep_git_dir, git.keep_git_dir) {
+        if a != b {
+            return Err(err(range, "inconsistent keep-git-dir configuration"));
         }
     }
-
-    let mut raw = |w: &str| ctx.words.keep_quotes(w, &env);
-    let contents = cfg
-        .files
-        .expand_contents(range, &mut raw as &mut WordExpander<'_, String>)
-        .map_err(|e| expand_err(e, range))?;
-    for sc in &contents {
-        msg.push_str(&format!(" <<{}", sc.path));
-        let o = ctx.graph.add(
-            NodeKind::File(vec![FileAction {
-                input: ActionInput::Scratch,
-                secondary: ActionInput::Scratch,
-                kind: ActionKind::Mkfile {
-                    path: normalize_path("/", &sc.path, false),
-                    mode: 0o644,
-                    data: sc.data.clone().into_bytes(),
-                    owner: None,
-                    timestamp: None,
-                },
-            }]),
-            Some(platform.clone()),
-            OpMeta {
-                custom_name: Some("[internal] preparing inline document".into()),
-                ..Default::default()
-            },
-        );
-        push(
-            &mut actions,
-            ActionInput::State(o),
-            CopySpec {
-                src: normalize_path("/", &sc.path, false),
-                dest: dest.clone(),
-                owner: owner.clone(),
-                mode,
-                mode_str: mode_str.clone(),
-                create_dest_path: true,
-                exclude_patterns: excludes.clone(),
-                timestamp: None, // COPY/ADD keep source times (SOURCE_DATE_EPOCH only affects WORKDIR and history)
-                ..Default::default()
-            },
-        );
+    if let (Some(a), Some(b)) = (cfg.checksum, &git.checksum) {
+        if a != b {
+            return Err(err(range, format!("checksum mismatch {a:?} != {b:?}")));
+        }
     }
-    msg.push(' ');
-    msg.push_str(&cfg.files.dest);
+    let keep = git.keep_git_dir.or(cfg.keep_git_dir).unwrap_or(false);
+    let checksum = git.checksum.as_deref().or(cfg.checksum);
+    let repo = git_source(git, keep, checksum)
+        .custom_name(name.to_string())
+        .build();
+    Ok(into.copy(&repo, "/"))
+}
 
+/// ADD of a URL: the downloaded file, unpacked only with `--unpack`.
+fn copy_url(
+    cfg: &CopyCfg<'_>,
+    into: &CopyInto,
+    url: &str,
+    name: &str,
+) -> Result<Copy, CompileError> {
+    if !cfg.is_add {
+        return Err(err(cfg.range, "source can't be a URL for COPY"));
+    }
+    let filename = url_filename(url);
+    let mut download = llb_gen::http(url).filename(filename.clone());
+    if let Some(sum) = cfg.checksum {
+        if !sum.contains(':') {
+            return Err(err(cfg.range, "invalid checksum digest format"));
+        }
+        download = download.checksum(sum);
+    }
+    let file = download
+        .custom_name(name.to_string())
+        .description(COMMAND_KEY, "")
+        .build();
+    Ok(into
+        .copy(&file, filename)
+        .attempt_unpack(cfg.unpack.unwrap_or(false)))
+}
+
+/// A path (or glob) of the build context or of another stage; with `--parents`, the part
+/// after `/./` keeps its directories.
+fn copy_path(cfg: &CopyCfg<'_>, into: &CopyInto, src: &str) -> Copy {
+    let mut src_path = src.to_string();
+    let mut patterns = Vec::new();
+    let mut required = Vec::new();
+    if cfg.parents {
+        let (parent, pattern) = src.split_once("/./").unwrap_or(("/", src));
+        src_path = parent.to_string();
+        let pattern = normalize_path("/", pattern, false);
+        patterns.push(pattern.trim_start_matches('/').to_string());
+        if !contains_wildcards(&src_path) && !contains_wildcards(&pattern) {
+            let path = join_path(&[&src_path, &pattern]);
+            required.push(normalize_path("/", &path, false));
+        }
+    }
+    into.copy(&cfg.source, normalize_path("/", &src_path, false))
+        .follow_symlinks(true)
+        .dir_contents_only(true)
+        .attempt_unpack(cfg.unpack.unwrap_or(cfg.is_add))
+        .allow_wildcard(true)
+        .allow_empty_wildcard(true)
+        .include_patterns(patterns)
+        .required_paths(required)
+}
+
+/// A file written from the Dockerfile (a heredoc) into its own filesystem.
+pub(super) fn inline_document(file: Mkfile) -> State {
+    llb_gen::scratch()
+        .file(FileActions::new().mkfile(file))
+        .custom_name("[internal] preparing inline document")
+        .build()
+}
+
+/// Applies the copies to the stage: in one file op on its filesystem, or with `--link`
+/// (merge ops allowed, no `--chmod`) onto scratch and merged on top.
+fn apply_copies(
+    ctx: &Ctx<'_>,
+    d: &mut DState,
+    cfg: &CopyCfg<'_>,
+    actions: FileActions,
+    (name, pg_name): (String, String),
+    platform: &Platform,
+) {
+    let range = cfg.range;
     let use_merge = ctx.caps.allows(Gate::MergeOp) && cfg.link && cfg.chmod_raw.is_empty();
-    let base = if use_merge { None } else { d.state.out };
-    if let Some(first) = actions.first_mut() {
-        first.input = as_input(base);
+    if !use_merge {
+        let op = d.state.fs.file(actions);
+        d.state.fs = ctx.step(op, pg_name, d, range).build();
+        return;
     }
-    let meta = OpMeta {
-        custom_name: Some(pg_name.clone()),
-        ignore_cache: d.ignore_cache,
-        locations: vec![range],
-        ..Default::default()
-    };
-    if use_merge {
-        let pg_id = progress_group_id(range, &pg_name);
-        let mut copy_meta = meta.clone();
-        copy_meta.progress_group = Some((pg_id.clone(), pg_name.clone(), true));
-        let copy = ctx
-            .graph
-            .add(NodeKind::File(actions), Some(platform.clone()), copy_meta);
-        d.cmd_index -= 1;
-        let link_name = d.prefix(ctx, &format!("LINK {name}"), Some(&platform));
-        match d.state.out {
-            None => d.state.out = Some(copy),
-            Some(base_out) => {
-                let mut merge_meta = meta;
-                merge_meta.progress_group = Some((pg_id, pg_name, false));
-                merge_meta.custom_name = Some(link_name);
-                let m = ctx
-                    .graph
-                    .add(NodeKind::Merge(vec![base_out, copy]), None, merge_meta);
-                d.state.out = Some(m);
-            }
-        }
-    } else {
-        let o = ctx.graph.add(NodeKind::File(actions), Some(platform), meta);
-        d.state.out = Some(o);
+    let pg_id = progress_group_id(range, &pg_name);
+    let copy = ctx
+        .step(llb_gen::scratch().file(actions), pg_name.clone(), d, range)
+        .progress_group(pg_id.clone(), pg_name.clone(), true)
+        .build();
+    d.cmd_index -= 1;
+    let link_name = d.prefix(ctx, &format!("LINK {name}"), Some(platform));
+    if d.state.fs.is_scratch() {
+        d.state.fs = copy;
+        return;
     }
-    d.commit(msg, true, true, ctx);
-    Ok(())
+    let merge = llb_gen::merge([d.state.fs.clone(), copy]);
+    d.state.fs = ctx
+        .step(merge, link_name, d, range)
+        .progress_group(pg_id, pg_name, false)
+        .build();
 }
 
 /// Progress-group id of a `--link` copy. Upstream uses a random id; a stable one keeps
@@ -376,6 +422,5 @@ pub(super) fn progress_group_id(range: SourceRange, name: &str) -> String {
 }
 
 pub(super) fn is_http(s: &str) -> bool {
-    (s.starts_with("http://") || s.starts_with("https://"))
-        && crate::lower::sources::parse_git(s).is_none()
+    (s.starts_with("http://") || s.starts_with("https://")) && parse_git(s).is_none()
 }

@@ -1,9 +1,7 @@
 //! Go-compatible formatting and paths: `%q`, durations, `path.Clean`/`Join`,
-//! BuildKit's `NormalizePath`, `--chown` parsing, RFC 3339 times, cross-platform prefixes.
+//! BuildKit's `NormalizePath`, RFC 3339 times, cross-platform prefixes.
 
 use std::borrow::Cow;
-
-use super::*;
 
 /// Go's `%q` for one string: fmt's `%q` is `strconv.Quote`, which escapes every rune that is
 /// not `IsPrint` (U+00A0 and U+FEFF too), as BuildKit's CMD/ENTRYPOINT history does.
@@ -122,24 +120,6 @@ pub(super) fn path_relative_to_workdir(dir: &str, p: &str) -> String {
     }
     let p = if p == "." || p.is_empty() { "./" } else { p };
     normalize_path(dir, p, true)
-}
-
-/// `llb.WithUser` parsing of `user[:group]`.
-pub(super) fn parse_chown(s: &str) -> Chown {
-    let parse = |v: &str| -> UserRef {
-        if v == "root" {
-            return UserRef::Id(0);
-        }
-        match v.parse::<i32>() {
-            Ok(n) => UserRef::Id(n as u32),
-            Err(_) => UserRef::Name(v.to_string()),
-        }
-    };
-    let mut parts = s.splitn(2, ':');
-    Chown {
-        user: parts.next().map(parse),
-        group: parts.next().map(parse),
-    }
 }
 
 pub(super) fn format_epoch(secs: i64) -> String {

@@ -3,14 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use super::graph::*;
+use llb_gen::{FileActions, LocalPaths, Mkdir, NetMode, OpOptions, Owner, SourceMap, State};
+use mstage_proto::pb;
+
 use super::request::BuildRequest;
 use super::words::Words;
 use super::{Capabilities, CompileError};
 use crate::image::{HealthConfig, ImageConfig, Platform, DEFAULT_PATH_ENV};
 use crate::plan::EnvList;
 use mstage_syntax::instructions::{
-    AddCommand, ArgCommand, Chmod, Healthcheck, Instruction, Mount, MountType,
+    AddCommand, ArgCommand, Chmod, ExpandError, Healthcheck, Instruction, KeyValue, MountType,
     NetworkMode as RunNetwork, RunCommand, SecurityMode, SourcesAndDest, WordExpander,
 };
 use mstage_syntax::parser::SourceRange;
@@ -19,38 +21,63 @@ mod copy;
 mod gofmt;
 mod run;
 
-use copy::{dispatch_copy, CopyCfg};
+use copy::{dispatch_add, dispatch_copy};
 use gofmt::*;
 use run::dispatch_run;
 
 pub use gofmt::{clean_path, join_path};
 
-/// An LLB state: an output plus the values later ops read (`llb.State`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// The `description` key naming the instruction an op comes from.
+pub(super) const COMMAND_KEY: &str = "com.docker.dockerfile.v1.command";
+
+/// A stage's LLB state: the filesystem so far, and the process settings its next RUN gets
+/// (the values of Go's `llb.State`). The settings are kept here, not in [`State`]: word
+/// expansion and the checks read the env as an [`EnvList`], and RUN passes them all.
+#[derive(Debug, Clone)]
 pub struct LState {
-    /// `None` = scratch.
-    pub out: Option<Out>,
+    /// The filesystem (its own process settings stay llb-gen's defaults).
+    pub fs: State,
     pub env: EnvList,
     pub dir: String,
     pub user: String,
     pub hostname: String,
-    pub network: Network,
+    pub network: NetMode,
     /// Platform value of the state (image sources set it; scratch has none).
     pub platform: Option<Platform>,
 }
 
+impl Default for LState {
+    fn default() -> Self {
+        LState::on(State::scratch())
+    }
+}
+
 impl LState {
-    pub fn scratch() -> Self {
+    /// Default settings (working dir `/`) on the filesystem `fs`.
+    pub fn on(fs: State) -> Self {
         LState {
+            fs,
+            env: EnvList::new(),
             dir: "/".into(),
-            ..Default::default()
+            user: String::new(),
+            hostname: String::new(),
+            network: NetMode::Sandbox,
+            platform: None,
         }
     }
 
-    pub fn with_output(self, out: Out) -> Self {
-        LState {
-            out: Some(out),
-            ..self
+    pub fn scratch() -> Self {
+        Self::default()
+    }
+
+    /// `WithImageConfig`'s part for the state: the config's env (in order) and working dir.
+    pub fn apply_image_config(&mut self, img: &ImageConfig) {
+        for e in &img.config.env {
+            let (k, v) = e.split_once('=').unwrap_or((e.as_str(), ""));
+            self.env.add_or_replace(k, v);
+        }
+        if !img.config.working_dir.is_empty() {
+            self.dir = img.config.working_dir.clone();
         }
     }
 }
@@ -85,47 +112,69 @@ pub struct DState {
 pub struct Ctx<'a> {
     pub req: &'a BuildRequest,
     pub words: &'a dyn Words,
-    pub graph: Graph,
     pub caps: &'a Capabilities,
     pub global_args: &'a EnvList,
     pub target_platform: Platform,
     pub multi_platform: bool,
-    pub proxy: Option<ProxyEnv>,
-    /// The main build context (placeholder node, attrs filled at the end).
-    pub context: Option<Out>,
+    pub proxy: Option<pb::ProxyEnv>,
+    /// The main build context (made on first use) and the handle of the paths it sends.
+    pub context: Option<(State, LocalPaths)>,
     /// Context paths COPY/ADD/bind mounts use.
     pub ctx_paths: BTreeSet<String>,
     /// Paths read from other stages, by stage id (`COPY --from`, `--mount from`, and `/`
     /// for a stage that runs commands): named local contexts send only these.
     pub path_uses: Vec<(usize, String)>,
+    /// Named local contexts, with the stage each stands for.
+    pub named_locals: Vec<(LocalPaths, usize)>,
     /// `SOURCE_DATE_EPOCH`, when set.
     pub epoch: Option<i64>,
     /// Build checks, for the first platform only.
     pub lint: Option<&'a crate::lint::LintSink>,
+    /// The Dockerfile, when ops are to point at their lines.
+    pub source_map: Option<SourceMap>,
 }
 
 impl Ctx<'_> {
-    /// The main context's output, created on first use.
-    pub fn context(&mut self) -> Out {
-        if let Some(o) = self.context {
-            return o;
+    /// The main context's state, made on first use.
+    pub fn context(&mut self) -> State {
+        if let Some((state, _)) = &self.context {
+            return state.clone();
         }
-        let o = self.graph.add(
-            NodeKind::Source(Source::Local {
-                name: self.req.context_name.clone(),
-                session: self.req.session.clone(),
-                shared_key_hint: self.req.context_name.clone(),
-                follow_paths: Vec::new(),
-                exclude_patterns: self.req.dockerignore.clone(),
-            }),
-            None,
-            OpMeta {
-                custom_name: Some("[internal] load build context".into()),
-                ..Default::default()
-            },
-        );
-        self.context = Some(o);
-        o
+        let req = self.req;
+        let paths = LocalPaths::default();
+        let state = super::contexts::client_local(
+            req,
+            &req.context_name,
+            req.context_name.clone(),
+            req.dockerignore.clone(),
+            &paths,
+        )
+        .custom_name("[internal] load build context")
+        .build();
+        self.context = Some((state.clone(), paths));
+        state
+    }
+
+    /// `op` pointed at `range` of the Dockerfile, when the build has a source map.
+    pub fn at<T: OpOptions>(&self, op: T, range: SourceRange) -> T {
+        match &self.source_map {
+            Some(map) => {
+                let lines = SourceMap::lines(range.start_line as i32, range.end_line as i32);
+                op.location(map, vec![lines])
+            }
+            None => op,
+        }
+    }
+
+    /// An instruction's op: its progress name, the stage's no-cache setting, its lines.
+    fn step<T: OpOptions>(&self, op: T, name: String, d: &DState, range: SourceRange) -> T {
+        let op = op.custom_name(name);
+        let op = if d.ignore_cache {
+            op.ignore_cache()
+        } else {
+            op
+        };
+        self.at(op, range)
     }
 }
 
@@ -266,24 +315,22 @@ fn format_target_platform(base: &Platform, env: &EnvList) -> String {
     String::new()
 }
 
-/// The instruction's expander against the stage env (errors carry the expansion message).
-fn expander<'a>(
-    words: &'a dyn Words,
-    env: &'a EnvList,
-) -> impl FnMut(&str) -> Result<String, String> + 'a {
-    move |w: &str| words.word(w, env)
+/// Expands an instruction's words against `env` (`ProcessWord`); errors at `range`.
+fn expand<T>(
+    words: &dyn Words,
+    env: &EnvList,
+    range: SourceRange,
+    f: impl FnOnce(&mut WordExpander<'_, String>) -> Result<T, ExpandError<String>>,
+) -> Result<T, CompileError> {
+    let mut ex = |w: &str| words.word(w, env);
+    f(&mut ex).map_err(|e| expand_err(e, range))
 }
 
-fn expand_err<E: std::fmt::Display>(
-    e: mstage_syntax::instructions::ExpandError<E>,
-    range: SourceRange,
-) -> CompileError {
+fn expand_err<E: std::fmt::Display>(e: ExpandError<E>, range: SourceRange) -> CompileError {
     match e {
         // A value that expands to something invalid is a dispatch error in BuildKit, not a
         // parse error: its message has no "dockerfile parse error" prefix.
-        mstage_syntax::instructions::ExpandError::Invalid(ie) => {
-            CompileError::at(range, ie.kind.to_string())
-        }
+        ExpandError::Invalid(ie) => CompileError::at(range, ie.kind.to_string()),
         other => CompileError::at(range, other.to_string()),
     }
 }
@@ -304,30 +351,18 @@ pub fn dispatch(
     on_build: bool,
 ) -> Result<(), CompileError> {
     d.cmd_is_onbuild = on_build;
+    if let Some(sink) = ctx.lint {
+        check_instruction(ctx, sink, d, inst);
+    }
     let range = inst.range();
     let words = ctx.words;
-    if let Some(sink) = ctx.lint {
-        let at = crate::lint::checks::StageEnv {
-            env: &d.state.env,
-            declared_args: &d.build_args,
-            build_args: &ctx.req.build_args,
-            global_args: ctx.global_args,
-            workdir_set: d.workdir_set,
-            has_shell: !d.image.config.shell.is_empty(),
-            escape: words.escape(),
-        };
-        crate::lint::checks::instruction(sink, &mut d.lint, inst, &at);
-    }
     match inst {
         Instruction::Maintainer(c) => {
             d.image.author = c.maintainer.clone();
             d.commit(["MAINTAINER ", &c.maintainer].concat(), false, false, ctx);
         }
         Instruction::Env(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let kvs = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
+            let kvs = expand(words, &d.state.env, range, |ex| c.expand(ex))?;
             let mut msg = String::from("ENV");
             for kv in kvs {
                 push_kv(&mut msg, &kv.key, &kv.value);
@@ -337,129 +372,35 @@ pub fn dispatch(
             d.commit(msg, false, false, ctx);
         }
         Instruction::Label(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let kvs = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
-            let labels = d.image.config.labels.get_or_insert_with(Default::default);
-            let mut msg = String::from("LABEL");
-            for kv in kvs {
-                push_kv(&mut msg, &kv.key, &kv.value);
-                labels.insert(kv.key, kv.value);
-            }
-            d.commit(msg, false, false, ctx);
+            let kvs = expand(words, &d.state.env, range, |ex| c.expand(ex))?;
+            add_labels(ctx, d, kvs);
         }
-        Instruction::Onbuild(c) => {
-            d.image.config.on_build.push(c.expression.clone());
-        }
-        Instruction::Cmd(c) => {
-            let mut args = c.cmd.args.clone();
-            if c.cmd.prepend_shell {
-                args = with_shell(&d.image, &args);
-            }
-            d.commit(["CMD ", &go_quote_list(&args)].concat(), false, false, ctx);
-            d.image.config.cmd = Some(args);
-            d.image.config.args_escaped = true;
-            d.cmd_set = true;
-        }
-        Instruction::Entrypoint(c) => {
-            let mut args = c.cmd.args.clone();
-            if c.cmd.prepend_shell {
-                args = with_shell(&d.image, &args);
-            }
-            d.commit(
-                ["ENTRYPOINT ", &go_quote_list(&args)].concat(),
-                false,
-                false,
-                ctx,
-            );
-            d.image.config.entrypoint = Some(args);
-            if !d.cmd_set {
-                d.image.config.cmd = None;
-            }
-        }
-        Instruction::Healthcheck(c) => {
-            let hc = match &c.health {
-                Healthcheck::None => HealthConfig {
-                    test: vec!["NONE".into()],
-                    ..Default::default()
-                },
-                Healthcheck::Cmd {
-                    test,
-                    interval,
-                    timeout,
-                    start_period,
-                    start_interval,
-                    retries,
-                } => HealthConfig {
-                    test: test.clone(),
-                    interval: interval.as_nanos() as i64,
-                    timeout: timeout.as_nanos() as i64,
-                    start_period: start_period.as_nanos() as i64,
-                    start_interval: start_interval.as_nanos() as i64,
-                    retries: i64::from(*retries),
-                },
-            };
-            let msg = format!(
-                "HEALTHCHECK {{Test:{} Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
-                go_list(&hc.test),
-                go_duration(hc.interval),
-                go_duration(hc.timeout),
-                go_duration(hc.start_period),
-                go_duration(hc.start_interval),
-                hc.retries
-            );
-            d.image.config.healthcheck = Some(hc);
-            d.commit(msg, false, false, ctx);
-        }
+        Instruction::Onbuild(c) => d.image.config.on_build.push(c.expression.clone()),
+        Instruction::Cmd(c) => set_cmd(ctx, d, &c.cmd.args, c.cmd.prepend_shell, false),
+        Instruction::Entrypoint(c) => set_cmd(ctx, d, &c.cmd.args, c.cmd.prepend_shell, true),
+        Instruction::Healthcheck(c) => set_healthcheck(ctx, d, &c.health),
         Instruction::Expose(c) => {
             let mut ex = |w: &str| words.words(w, &d.state.env);
-            let ports = c
-                .expand_ports(
-                    &mut ex as &mut mstage_syntax::instructions::WordsExpander<'_, String>,
-                )
-                .map_err(|e| expand_err(e, range))?;
-            let set = d
-                .image
-                .config
-                .exposed_ports
-                .get_or_insert_with(Default::default);
-            let names: Vec<String> = ports.iter().map(|p| p.to_string()).collect();
-            for n in &names {
-                set.insert(n.clone(), Default::default());
-            }
-            d.commit(["EXPOSE ", &go_list(&names)].concat(), false, false, ctx);
+            let ports = c.expand_ports(&mut ex).map_err(|e| expand_err(e, range))?;
+            expose(ctx, d, ports.iter().map(|p| p.to_string()).collect());
         }
         Instruction::User(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let user = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
+            let user = expand(words, &d.state.env, range, |ex| c.expand(ex))?;
             d.state.user = user.clone();
-            d.image.config.user = user.clone();
             d.commit(["USER ", &user].concat(), false, false, ctx);
+            d.image.config.user = user;
         }
         Instruction::Volume(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let vols = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
-            let set = d.image.config.volumes.get_or_insert_with(Default::default);
-            for v in &vols {
-                set.insert(v.clone(), Default::default());
-            }
-            d.commit(["VOLUME ", &go_list(&vols)].concat(), false, false, ctx);
+            let vols = expand(words, &d.state.env, range, |ex| c.expand(ex))?;
+            add_volumes(ctx, d, vols);
         }
         Instruction::StopSignal(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let sig = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
+            let sig = expand(words, &d.state.env, range, |ex| c.expand(ex))?;
             if !valid_signal(&sig) {
                 return Err(err(range, format!("Invalid signal: {sig}")));
             }
-            d.image.config.stop_signal = sig.clone();
             d.commit(["STOPSIGNAL ", &sig].concat(), false, false, ctx);
+            d.image.config.stop_signal = sig;
         }
         Instruction::Shell(c) => {
             d.image.config.shell = c.shell.clone();
@@ -467,101 +408,120 @@ pub fn dispatch(
         }
         Instruction::Arg(c) => dispatch_arg(ctx, d, c)?,
         Instruction::Workdir(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let p = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
-            let original = c.origin.original.clone();
-            dispatch_workdir(ctx, d, &p, true, range, &original)?;
+            let p = expand(words, &d.state.env, range, |ex| c.expand(ex))?;
+            dispatch_workdir(ctx, d, &p, true, range, &c.origin.original)?;
         }
         Instruction::Run(c) => dispatch_run(ctx, d, c, sources)?,
-        Instruction::Copy(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let c = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
-            let (source, from_context) = match sources.states.first() {
-                Some(src) => {
-                    if !src.dispatched {
-                        return Err(err(
-                            range,
-                            format!(
-                                "cannot copy from stage {:?}, it needs to be defined before current stage {:?}",
-                                c.from.clone().unwrap_or_default(),
-                                d.display_name
-                            ),
-                        ));
-                    }
-                    (src.state.out, false)
-                }
-                None => (Some(ctx.context()), true),
-            };
-            let chmod = c.chmod_mode().map_err(CompileError::from)?;
-            let cfg = CopyCfg {
-                files: &c.files,
-                excludes: &c.excludes,
-                source,
-                is_add: false,
-                original: &c.origin.original,
-                chown: c.chown.as_deref().filter(|s| !s.is_empty()),
-                chmod,
-                chmod_raw: c.chmod.as_deref().unwrap_or(""),
-                link: c.link,
-                keep_git_dir: None,
-                checksum: None,
-                parents: c.parents,
-                unpack: None,
-                range,
-                from_context,
-                comments: &c.origin.comments,
-            };
-            dispatch_copy(ctx, d, cfg)?;
-            for s in &c.files.sources {
-                let p = join_path(&["/", s]);
-                match sources.ids.first() {
-                    Some(&id) => ctx.path_uses.push((id, p)),
-                    None if from_context => {
-                        ctx.ctx_paths.insert(p);
-                    }
-                    None => {}
-                }
-            }
-        }
-        Instruction::Add(c) => {
-            let mut ex = |w: &str| words.word(w, &d.state.env);
-            let c: AddCommand = c
-                .expand(&mut ex as &mut WordExpander<'_, String>)
-                .map_err(|e| expand_err(e, range))?;
-            let chmod = c.chmod_mode().map_err(CompileError::from)?;
-            let context = ctx.context();
-            let cfg = CopyCfg {
-                files: &c.files,
-                excludes: &c.excludes,
-                source: Some(context),
-                is_add: true,
-                original: &c.origin.original,
-                chown: c.chown.as_deref().filter(|s| !s.is_empty()),
-                chmod,
-                chmod_raw: c.chmod.as_deref().unwrap_or(""),
-                link: c.link,
-                keep_git_dir: c.keep_git_dir,
-                checksum: c.checksum.as_deref().filter(|s| !s.is_empty()),
-                parents: false,
-                unpack: c.unpack,
-                range,
-                from_context: true,
-                comments: &c.origin.comments,
-            };
-            dispatch_copy(ctx, d, cfg)?;
-            for s in &c.files.sources {
-                if !s.starts_with("http://") && !s.starts_with("https://") {
-                    ctx.ctx_paths.insert(join_path(&["/", s]));
-                }
-            }
-        }
+        Instruction::Copy(c) => dispatch_copy(ctx, d, c, sources)?,
+        Instruction::Add(c) => dispatch_add(ctx, d, c)?,
         Instruction::From(_) => {}
     }
     Ok(())
+}
+
+/// The build checks that look at one instruction in its stage.
+fn check_instruction(
+    ctx: &Ctx<'_>,
+    sink: &crate::lint::LintSink,
+    d: &mut DState,
+    inst: &Instruction,
+) {
+    let at = crate::lint::checks::StageEnv {
+        env: &d.state.env,
+        declared_args: &d.build_args,
+        build_args: &ctx.req.build_args,
+        global_args: ctx.global_args,
+        workdir_set: d.workdir_set,
+        has_shell: !d.image.config.shell.is_empty(),
+        escape: ctx.words.escape(),
+    };
+    crate::lint::checks::instruction(sink, &mut d.lint, inst, &at);
+}
+
+/// CMD, or ENTRYPOINT (which drops a CMD inherited from the base).
+fn set_cmd(ctx: &Ctx<'_>, d: &mut DState, args: &[String], shell: bool, entrypoint: bool) {
+    let args = if shell {
+        with_shell(&d.image, args)
+    } else {
+        args.to_vec()
+    };
+    let keyword = if entrypoint { "ENTRYPOINT " } else { "CMD " };
+    d.commit([keyword, &go_quote_list(&args)].concat(), false, false, ctx);
+    if entrypoint {
+        d.image.config.entrypoint = Some(args);
+        if !d.cmd_set {
+            d.image.config.cmd = None;
+        }
+    } else {
+        d.image.config.cmd = Some(args);
+        d.image.config.args_escaped = true;
+        d.cmd_set = true;
+    }
+}
+
+fn set_healthcheck(ctx: &Ctx<'_>, d: &mut DState, health: &Healthcheck) {
+    let hc = match health {
+        Healthcheck::None => HealthConfig {
+            test: vec!["NONE".into()],
+            ..Default::default()
+        },
+        Healthcheck::Cmd {
+            test,
+            interval,
+            timeout,
+            start_period,
+            start_interval,
+            retries,
+        } => HealthConfig {
+            test: test.clone(),
+            interval: interval.as_nanos() as i64,
+            timeout: timeout.as_nanos() as i64,
+            start_period: start_period.as_nanos() as i64,
+            start_interval: start_interval.as_nanos() as i64,
+            retries: i64::from(*retries),
+        },
+    };
+    let msg = format!(
+        "HEALTHCHECK {{Test:{} Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
+        go_list(&hc.test),
+        go_duration(hc.interval),
+        go_duration(hc.timeout),
+        go_duration(hc.start_period),
+        go_duration(hc.start_interval),
+        hc.retries
+    );
+    d.image.config.healthcheck = Some(hc);
+    d.commit(msg, false, false, ctx);
+}
+
+fn add_labels(ctx: &Ctx<'_>, d: &mut DState, kvs: Vec<KeyValue>) {
+    let labels = d.image.config.labels.get_or_insert_with(Default::default);
+    let mut msg = String::from("LABEL");
+    for kv in kvs {
+        push_kv(&mut msg, &kv.key, &kv.value);
+        labels.insert(kv.key, kv.value);
+    }
+    d.commit(msg, false, false, ctx);
+}
+
+fn add_volumes(ctx: &Ctx<'_>, d: &mut DState, vols: Vec<String>) {
+    let set = d.image.config.volumes.get_or_insert_with(Default::default);
+    for v in &vols {
+        set.insert(v.clone(), Default::default());
+    }
+    d.commit(["VOLUME ", &go_list(&vols)].concat(), false, false, ctx);
+}
+
+fn expose(ctx: &Ctx<'_>, d: &mut DState, ports: Vec<String>) {
+    let set = d
+        .image
+        .config
+        .exposed_ports
+        .get_or_insert_with(Default::default);
+    for p in &ports {
+        set.insert(p.clone(), Default::default());
+    }
+    d.commit(["EXPOSE ", &go_list(&ports)].concat(), false, false, ctx);
 }
 
 /// `signal.ParseSignal` (Linux): a non-zero number, or a name with or without `SIG`, any case.
@@ -662,31 +622,15 @@ pub fn dispatch_workdir(
         let platform = d.platform(ctx);
         let name = uppercase_cmd(ctx.words.name(original, &d.state.env));
         let name = d.prefix(ctx, &name, Some(&platform));
-        let owner = (!d.image.config.user.is_empty()).then(|| parse_chown(&d.image.config.user));
-        let input = match d.state.out {
-            Some(o) => ActionInput::State(o),
-            None => ActionInput::Scratch,
-        };
-        let out = ctx.graph.add(
-            NodeKind::File(vec![FileAction {
-                input,
-                secondary: ActionInput::Scratch,
-                kind: ActionKind::Mkdir {
-                    path: wd.clone(),
-                    mode: 0o755,
-                    make_parents: true,
-                    owner,
-                    timestamp: ctx.epoch,
-                },
-            }]),
-            Some(platform),
-            OpMeta {
-                custom_name: Some(name),
-                locations: vec![range],
-                ..Default::default()
-            },
-        );
-        d.state.out = Some(out);
+        let mut mkdir = Mkdir::new(wd.clone(), 0o755).make_parents(true);
+        if !d.image.config.user.is_empty() {
+            mkdir = mkdir.owner(Owner::parse(&d.image.config.user));
+        }
+        if let Some(secs) = ctx.epoch {
+            mkdir = mkdir.timestamp(secs.saturating_mul(1_000_000_000));
+        }
+        let op = d.state.fs.file(FileActions::new().mkdir(mkdir));
+        d.state.fs = ctx.at(op.custom_name(name), range).build();
         with_layer = true;
     }
     d.commit(["WORKDIR ", &wd].concat(), with_layer, false, ctx);
@@ -716,10 +660,7 @@ pub fn init_stage(
                 .push(["PATH=", DEFAULT_PATH_ENV].concat());
         }
     }
-    for e in d.image.config.env.clone() {
-        let (k, v) = e.split_once('=').unwrap_or((e.as_str(), ""));
-        d.state.env.add_or_replace(k, v);
-    }
+    d.state.apply_image_config(&d.image);
     // The `hostname` opt, else the BUILDKIT_SANDBOX_HOSTNAME build arg.
     let hostname = ctx
         .req
@@ -736,11 +677,7 @@ pub fn init_stage(
     if !d.image.config.user.is_empty() {
         d.state.user = d.image.config.user.clone();
     }
-    d.state.network = match ctx.req.network_mode {
-        crate::lower::NetworkMode::Sandbox => Network::Sandbox,
-        crate::lower::NetworkMode::None => Network::None,
-        crate::lower::NetworkMode::Host => Network::Host,
-    };
+    d.state.network = ctx.req.network_mode;
     Ok(())
 }
 
@@ -791,15 +728,6 @@ mod tests {
         for bad in ["0", "SIGFOO", "RTMIN+16", ""] {
             assert!(!valid_signal(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn chown_parsing() {
-        let c = parse_chown("app:1000");
-        assert_eq!(c.user, Some(UserRef::Name("app".into())));
-        assert_eq!(c.group, Some(UserRef::Id(1000)));
-        assert_eq!(parse_chown("root").user, Some(UserRef::Id(0)));
-        assert_eq!(parse_chown("10").group, None);
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! RUN: shell/exec forms, heredocs, the env and user seen by the command, every `--mount`
 //! type, `--network`, `--security` (`dispatchRun`, `dispatchRunMounts`).
 
+use std::borrow::Cow;
+
+use llb_gen::{CacheSharing, Exec, Mkfile, Mount, Secret, Ssh};
+use mstage_syntax::instructions::{self, Mount as RunMount};
+
 use super::gofmt::*;
 use super::*;
 use crate::lower::Gate;
@@ -80,127 +85,130 @@ pub(super) fn dispatch_run(
     let range = c.origin.range;
     // A command may read anything in its rootfs.
     ctx.path_uses.push((d.id, "/".into()));
-    let mut custom_name = std::borrow::Cow::Borrowed(c.origin.original.as_str());
-    let mut args = c.cmd.args.clone();
-    let mut extra_mounts: Vec<ExecMount> = Vec::new();
-    if !c.heredocs.is_empty() {
-        if args.len() != 1 || !c.cmd.prepend_shell {
-            return Err(err(
-                range,
-                format!("parsing produced an invalid run command: {args:?}"),
-            ));
-        }
-        if is_lone_heredoc(&args[0]) {
-            let f = &c.heredocs[0];
-            let data = if f.chomp {
-                chomp(&f.data)
-            } else {
-                f.data.clone()
-            };
-            if d.image.os != "windows" && data.starts_with("#!") {
-                let file = ctx.graph.add(
-                    NodeKind::File(vec![FileAction {
-                        input: ActionInput::Scratch,
-                        secondary: ActionInput::Scratch,
-                        kind: ActionKind::Mkfile {
-                            path: join_path(&["/", &f.name]),
-                            mode: 0o755,
-                            data: data.into_bytes(),
-                            owner: None,
-                            timestamp: None,
-                        },
-                    }]),
-                    Some(d.platform(ctx)),
-                    OpMeta {
-                        custom_name: Some("[internal] preparing inline document".into()),
-                        ..Default::default()
-                    },
-                );
-                extra_mounts.push(ExecMount {
-                    target: "/dev/pipes/".into(),
-                    source: Some(file),
-                    selector: "/".into(),
-                    readonly: true,
-                    no_output: false,
-                    kind: MountKind::Bind,
-                });
-                args = vec![join_path(&["/dev/pipes/", &f.name])];
-            } else {
-                args = vec![data];
-            }
-            let name = custom_name.to_mut();
-            name.push_str(" (");
-            name.push_str(&summarize_heredoc(&f.data));
-            name.push(')');
-        } else {
-            let mut b = args[0].clone();
-            for f in &c.heredocs {
-                b.push('\n');
-                b.push_str(&f.data);
-                b.push_str(&f.name);
-            }
-            args = vec![b];
-        }
-    }
+    let (mut args, script, custom_name) = run_args(c, d)?;
     if c.cmd.prepend_shell {
         args = with_shell(&d.image, &args);
     }
-
     let env = d.state.env.clone();
-    let mut ex = expander(ctx.words, &env);
-    let mounts = c
-        .expand_mounts(&mut ex as &mut WordExpander<'_, String>)
-        .map_err(|e| expand_err(e, range))?;
-
+    let mounts = expand(ctx.words, &env, range, |ex| c.expand_mounts(ex))?;
     // History line, before the args move into the op.
     let hist = run_command_string(&args, &d.build_args, &env);
-    let mut exec = Exec {
-        args,
-        env: Default::default(),
-        cwd: d.state.dir.clone(),
-        user: d.state.user.clone(),
-        hostname: d.state.hostname.clone(),
-        network: d.state.network,
-        security: Security::Sandbox,
-        proxy_env: ctx.proxy.clone(),
-        extra_hosts: ctx
-            .req
-            .extra_hosts
-            .iter()
-            .map(|h| (h.host.clone(), h.ip.clone()))
-            .collect(),
-        ulimits: Vec::new(),
-        cgroup_parent: String::new(),
-        mounts: vec![ExecMount {
-            target: "/".into(),
-            source: d.state.out,
-            selector: String::new(),
-            readonly: false,
-            no_output: false,
-            kind: MountKind::Bind,
-        }],
-        secrets: Vec::new(),
-        ssh: Vec::new(),
-    };
-    exec.mounts.extend(extra_mounts);
-    dispatch_run_mounts(ctx, d, &mounts, sources, &mut exec, range)?;
-
-    match c.security {
-        Some(SecurityMode::Insecure) => exec.security = Security::Insecure,
-        Some(SecurityMode::Sandbox) | None => {}
+    let platform = d
+        .state
+        .platform
+        .clone()
+        .unwrap_or_else(|| ctx.target_platform.clone());
+    let mut exec = d
+        .state
+        .fs
+        .run(args)
+        .env_list(env.shared_pairs())
+        .cwd(d.state.dir.clone())
+        .user(d.state.user.clone())
+        .hostname(d.state.hostname.clone())
+        .platform((&platform).into());
+    if let Some(script) = script {
+        exec = exec.mount(Mount::bind("/dev/pipes/", &script).selector("/").readonly());
     }
-    match c.network {
-        Some(RunNetwork::None) => exec.network = Network::None,
-        Some(RunNetwork::Host) => exec.network = Network::Host,
-        Some(RunNetwork::Default) | None => {}
+    exec = run_mounts(ctx, d, &mounts, sources, exec, range)?;
+    exec = run_settings(ctx, c, exec, d.state.network)?;
+    let name = run_name(ctx, d, &custom_name, &mounts);
+    let mut op = ctx
+        .step(exec, name, d, range)
+        .description(COMMAND_KEY, c.origin.original.clone());
+    // Dropped silently without the cap, as the stock frontend does.
+    if let Some(r) = ctx.req.linux_resources.clone() {
+        if ctx.caps.allows(Gate::LinuxResources) {
+            op = op.linux_resources(r);
+        }
+    }
+    d.state.fs = op.build().root();
+    d.commit(hist, true, true, ctx);
+    Ok(())
+}
+
+/// The command, with its heredocs: a lone `<<EOF` script runs as a file when it starts with
+/// `#!` (the second value is then the file's filesystem), or inline; other heredocs are
+/// appended to the command. The third value is the vertex name before expansion.
+fn run_args<'c>(
+    c: &'c RunCommand,
+    d: &DState,
+) -> Result<(Vec<String>, Option<State>, Cow<'c, str>), CompileError> {
+    let mut custom_name = Cow::Borrowed(c.origin.original.as_str());
+    let args = &c.cmd.args;
+    if c.heredocs.is_empty() {
+        return Ok((args.clone(), None, custom_name));
+    }
+    if args.len() != 1 || !c.cmd.prepend_shell {
+        return Err(err(
+            c.origin.range,
+            format!("parsing produced an invalid run command: {args:?}"),
+        ));
+    }
+    if !is_lone_heredoc(&args[0]) {
+        let mut b = args[0].clone();
+        for f in &c.heredocs {
+            b.push('\n');
+            b.push_str(&f.data);
+            b.push_str(&f.name);
+        }
+        return Ok((vec![b], None, custom_name));
+    }
+    let f = &c.heredocs[0];
+    let data = if f.chomp {
+        chomp(&f.data)
+    } else {
+        f.data.clone()
+    };
+    let name = custom_name.to_mut();
+    name.push_str(" (");
+    name.push_str(&summarize_heredoc(&f.data));
+    name.push(')');
+    if d.image.os == "windows" || !data.starts_with("#!") {
+        return Ok((vec![data], None, custom_name));
+    }
+    let script = Mkfile::new(join_path(&["/", &f.name]), 0o755, data);
+    let args = vec![join_path(&["/dev/pipes/", &f.name])];
+    Ok((
+        args,
+        Some(super::copy::inline_document(script)),
+        custom_name,
+    ))
+}
+
+/// The request's and the instruction's process settings: `--security`, `--network`,
+/// proxies, extra hosts, ulimits, `/dev/shm` and the cgroup parent (each by its cap).
+fn run_settings(
+    ctx: &Ctx<'_>,
+    c: &RunCommand,
+    mut exec: Exec,
+    network: NetMode,
+) -> Result<Exec, CompileError> {
+    let range = c.origin.range;
+    exec = exec
+        .network(match c.network {
+            Some(RunNetwork::None) => NetMode::None,
+            Some(RunNetwork::Host) => NetMode::Host,
+            Some(RunNetwork::Default) | None => network,
+        })
+        .security(match c.security {
+            Some(SecurityMode::Insecure) => llb_gen::SecurityMode::Insecure,
+            Some(SecurityMode::Sandbox) | None => llb_gen::SecurityMode::Sandbox,
+        });
+    if let Some(p) = &ctx.proxy {
+        exec = exec.proxy_env(p.clone());
+    }
+    for h in &ctx.req.extra_hosts {
+        let ip = h.ip.parse().map_err(|_| {
+            let msg = format!("invalid IP address {:?} for extra host {}", h.ip, h.host);
+            CompileError::at(range, msg)
+        })?;
+        exec = exec.extra_host(h.host.clone(), ip);
     }
     if ctx.caps.allows(Gate::Ulimit) {
-        exec.ulimits = ctx
-            .req
-            .ulimits
-            .iter()
-            .map(|u| (u.name.clone(), u.soft, u.hard))
-            .collect();
+        for u in &ctx.req.ulimits {
+            exec = exec.ulimit(u.name.clone(), u.soft, u.hard);
+        }
     }
     if !c.devices.is_empty() {
         return Err(CompileError::new(
@@ -210,26 +218,20 @@ pub(super) fn dispatch_run(
         ));
     }
     if ctx.caps.allows(Gate::ShmSize) && ctx.req.shm_size > 0 {
-        exec.mounts.push(ExecMount {
-            target: "/dev/shm".into(),
-            source: None,
-            selector: String::new(),
-            readonly: false,
-            no_output: false,
-            kind: MountKind::Tmpfs {
-                size: ctx.req.shm_size,
-            },
-        });
+        exec = exec.mount(Mount::tmpfs("/dev/shm").size(ctx.req.shm_size));
     }
     if ctx.caps.allows(Gate::CgroupParent) {
-        if let Some(cg) = &ctx.req.cgroup_parent {
-            exec.cgroup_parent = cg.clone();
+        if let Some(cg) = ctx.req.cgroup_parent.as_ref().filter(|c| !c.is_empty()) {
+            exec = exec.cgroup_parent(cg.clone());
         }
     }
+    Ok(exec)
+}
 
-    // Vertex name: secret env values masked, quotes kept, unset variables left alone.
-    let mut name_env = env.clone();
-    for m in &mounts {
+/// The vertex name: secret env values masked, quotes kept, unset variables left alone.
+fn run_name(ctx: &Ctx<'_>, d: &mut DState, custom_name: &str, mounts: &[RunMount]) -> String {
+    let mut name_env = d.state.env.clone();
+    for m in mounts {
         if m.mount_type == MountType::Secret {
             if let Some(e) = &m.env {
                 let key = if e.is_empty() {
@@ -241,186 +243,134 @@ pub(super) fn dispatch_run(
             }
         }
     }
-    let name = uppercase_cmd(ctx.words.name_raw(&custom_name, &name_env));
+    let name = uppercase_cmd(ctx.words.name_raw(custom_name, &name_env));
     // The prefix shows the platform only when several are built: copy it only then.
     let name_platform = if ctx.multi_platform {
         d.state.platform.clone()
     } else {
         None
     };
-    let name = d.prefix(ctx, &name, name_platform.as_ref());
-
-    // SSH_AUTH_SOCK and a default PATH (without `exec.meta.setsdefaultpath`) are added by
-    // llb-gen when it marshals, as Go's ExecOp does.
-    exec.env = env.shared_pairs();
-
-    let mut description = std::collections::BTreeMap::new();
-    description.insert(
-        "com.docker.dockerfile.v1.command".to_string(),
-        c.origin.original.clone(),
-    );
-    let out = ctx.graph.add(
-        NodeKind::Exec(Box::new(exec)),
-        Some(
-            d.state
-                .platform
-                .clone()
-                .unwrap_or_else(|| ctx.target_platform.clone()),
-        ),
-        OpMeta {
-            custom_name: Some(name),
-            description,
-            ignore_cache: d.ignore_cache,
-            locations: vec![range],
-            // Dropped silently without the cap, as the stock frontend does.
-            linux_resources: ctx
-                .req
-                .linux_resources
-                .clone()
-                .filter(|_| ctx.caps.allows(Gate::LinuxResources)),
-            ..Default::default()
-        },
-    );
-    d.state.out = Some(out);
-    d.commit(hist, true, true, ctx);
-    Ok(())
+    d.prefix(ctx, &name, name_platform.as_ref())
 }
 
 /// Default env name of `--mount=type=secret,env` without a value: the secret id upper-cased.
-pub(super) fn secret_default_env(m: &Mount) -> String {
+pub(super) fn secret_default_env(m: &RunMount) -> String {
     m.id.clone()
         .or_else(|| m.source.clone())
         .unwrap_or_default()
 }
 
-pub(super) fn dispatch_run_mounts(
+/// `dispatchRunMounts`: every `--mount` of the RUN on `exec`.
+fn run_mounts(
     ctx: &mut Ctx<'_>,
-    d: &mut DState,
-    mounts: &[Mount],
+    d: &DState,
+    mounts: &[RunMount],
     sources: &SourceStates<'_>,
-    exec: &mut Exec,
+    mut exec: Exec,
     range: SourceRange,
-) -> Result<(), CompileError> {
+) -> Result<Exec, CompileError> {
     for (i, m) in mounts.iter().enumerate() {
-        let mut from = m.from.clone();
-        if from.is_none() && m.mount_type == MountType::Cache {
-            from = Some("scratch".into());
-        }
-        let target_raw = m.target.clone().unwrap_or_default();
-        let mut st: Option<Out> = None;
-        let uses_context = from.is_none();
-        if from.is_some() {
-            let src = sources.states.get(i).copied();
-            match src {
-                Some(src) if src.dispatched => st = src.state.out,
-                _ => {
-                    return Err(err(
-                        range,
-                        format!(
-                            "cannot mount from stage {:?} to {:?}, stage needs to be defined before current command",
-                            from.clone().unwrap_or_default(),
-                            target_raw
-                        ),
-                    ))
+        let target = m.target.clone().unwrap_or_default();
+        let from = m
+            .from
+            .as_deref()
+            .or((m.mount_type == MountType::Cache).then_some("scratch"));
+        let source = match from {
+            None => None,
+            Some(from) => match sources.states.get(i) {
+                Some(src) if src.dispatched => Some(src.state.fs.clone()),
+                _ => return Err(err(
+                    range,
+                    format!("cannot mount from stage {from:?} to {target:?}, stage needs to be defined before current command"),
+                )),
+            },
+        };
+        match m.mount_type {
+            MountType::Secret => exec = exec.secret(secret_mount(m, range)?),
+            MountType::Ssh => exec = exec.ssh(ssh_mount(m, range)?),
+            _ => {
+                let uses_context = source.is_none();
+                let source = match source {
+                    Some(s) => s,
+                    None if m.mount_type == MountType::Tmpfs => State::scratch(),
+                    None => ctx.context(),
+                };
+                let (mount, source_path) = fs_mount(ctx, d, m, source, target, range)?;
+                exec = exec.mount(mount);
+                if uses_context {
+                    ctx.ctx_paths.insert(source_path);
+                } else if let Some(&id) = sources.ids.get(i) {
+                    ctx.path_uses.push((id, source_path));
                 }
             }
         }
-        match m.mount_type {
-            MountType::Secret => {
-                exec.secrets.push(secret_mount(m, range)?);
-                continue;
-            }
-            MountType::Ssh => {
-                exec.ssh.push(ssh_mount(m, range)?);
-                continue;
-            }
-            _ => {}
-        }
-        if uses_context && m.mount_type != MountType::Tmpfs {
-            st = Some(ctx.context());
-        }
-        let mut readonly = false;
-        let mut no_output = false;
-        let mut kind = MountKind::Bind;
-        if m.mount_type == MountType::Tmpfs {
-            st = None;
-            kind = MountKind::Tmpfs {
-                size: m.size_limit.unwrap_or(0),
-            };
-        }
-        if m.readonly {
-            readonly = true;
-        } else if m.mount_type == MountType::Bind && ctx.caps.allows(Gate::BindNoOutput) {
-            no_output = true;
-        }
-        if m.mount_type == MountType::Cache {
-            let sharing = match m.sharing {
-                Some(mstage_syntax::instructions::CacheSharing::Private) => CacheSharing::Private,
-                Some(mstage_syntax::instructions::CacheSharing::Locked) => CacheSharing::Locked,
-                _ => CacheSharing::Shared,
-            };
-            let id = m.id.clone().unwrap_or_else(|| clean_path(&target_raw));
-            kind = MountKind::Cache {
-                id: [cache_namespace(ctx.req), "/", &id].concat(),
-                sharing,
-            };
-        }
-        let target = if clean_path(&target_raw).starts_with('/') {
-            target_raw.clone()
-        } else {
-            join_path(&["/", &d.state.dir, &target_raw])
-        };
-        if target == "/" {
-            return Err(err(range, format!("invalid mount target {target:?}")));
-        }
-        let source_path = join_path(&["/", m.source.as_deref().unwrap_or("")]);
-        let mut selector = String::new();
-        if source_path != "/" {
-            selector = source_path.clone();
-        } else if m.uid.is_some() || m.gid.is_some() || m.mode.is_some() {
-            let input = match st {
-                Some(o) => ActionInput::State(o),
-                None => ActionInput::Scratch,
-            };
-            let o = ctx.graph.add(
-                NodeKind::File(vec![FileAction {
-                    input,
-                    secondary: ActionInput::Scratch,
-                    kind: ActionKind::Mkdir {
-                        path: "/cache".into(),
-                        mode: m.mode.unwrap_or(0o755) as i32,
-                        make_parents: false,
-                        owner: Some(Chown {
-                            user: Some(UserRef::Id(m.uid.unwrap_or(0))),
-                            group: Some(UserRef::Id(m.gid.unwrap_or(0))),
-                        }),
-                        timestamp: None,
-                    },
-                }]),
-                None,
-                OpMeta {
-                    custom_name: Some("[internal] setting cache mount permissions".into()),
-                    ..Default::default()
-                },
-            );
-            st = Some(o);
+    }
+    Ok(exec)
+}
+
+/// A bind, cache or tmpfs mount at `target` (relative to the working dir) of `source`, and
+/// the path of `source` it mounts.
+fn fs_mount(
+    ctx: &Ctx<'_>,
+    d: &DState,
+    m: &RunMount,
+    mut source: State,
+    target: String,
+    range: SourceRange,
+) -> Result<(Mount, String), CompileError> {
+    let target = if clean_path(&target).starts_with('/') {
+        target
+    } else {
+        join_path(&["/", &d.state.dir, &target])
+    };
+    if target == "/" {
+        return Err(err(range, format!("invalid mount target {target:?}")));
+    }
+    let source_path = join_path(&["/", m.source.as_deref().unwrap_or("")]);
+    let mut selector = source_path.clone();
+    if source_path == "/" {
+        selector.clear();
+        if m.uid.is_some() || m.gid.is_some() || m.mode.is_some() {
+            source = cache_with_owner(m, &source);
             selector = "/cache".into();
         }
-        exec.mounts.push(ExecMount {
-            target,
-            source: st,
-            selector,
-            readonly,
-            no_output,
-            kind,
-        });
-        if uses_context {
-            ctx.ctx_paths.insert(source_path);
-        } else if let Some(&id) = sources.ids.get(i) {
-            ctx.path_uses.push((id, source_path));
-        }
     }
-    Ok(())
+    let mut mount = match m.mount_type {
+        MountType::Tmpfs => Mount::tmpfs(target).size(m.size_limit.unwrap_or(0)),
+        MountType::Cache => {
+            let sharing = match m.sharing {
+                Some(instructions::CacheSharing::Private) => CacheSharing::Private,
+                Some(instructions::CacheSharing::Locked) => CacheSharing::Locked,
+                _ => CacheSharing::Shared,
+            };
+            let id = match &m.id {
+                Some(id) => id.clone(),
+                None => clean_path(m.target.as_deref().unwrap_or("")),
+            };
+            let id = [cache_namespace(ctx.req), "/", &id].concat();
+            Mount::cache(target, id, sharing).source(&source)
+        }
+        _ => Mount::bind(target, &source),
+    };
+    if !selector.is_empty() {
+        mount = mount.selector(selector);
+    }
+    if m.readonly {
+        mount = mount.readonly();
+    } else if m.mount_type == MountType::Bind && ctx.caps.allows(Gate::BindNoOutput) {
+        mount = mount.no_output();
+    }
+    Ok((mount, source_path))
+}
+
+/// A cache mount's owner and mode: a `/cache` directory made on its source.
+fn cache_with_owner(m: &RunMount, source: &State) -> State {
+    let dir = Mkdir::new("/cache", m.mode.unwrap_or(0o755))
+        .owner(Owner::ids(m.uid.unwrap_or(0), m.gid.unwrap_or(0)));
+    source
+        .file(FileActions::new().mkdir(dir))
+        .custom_name("[internal] setting cache mount permissions")
+        .build()
 }
 
 /// `BUILDKIT_CACHE_MOUNT_NS`: the request's value, else the build arg.
@@ -433,7 +383,9 @@ pub(super) fn cache_namespace(req: &BuildRequest) -> &str {
         .map_or("", String::as_str)
 }
 
-pub(super) fn secret_mount(m: &Mount, range: SourceRange) -> Result<SecretMount, CompileError> {
+/// A secret as a file (`target`, else `/run/secrets/<id>` unless it is an env only) and/or
+/// an environment variable.
+pub(super) fn secret_mount(m: &RunMount, range: SourceRange) -> Result<Secret, CompileError> {
     let mut id = m.id.clone().unwrap_or_default();
     if let Some(s) = &m.source {
         id = s.clone();
@@ -445,51 +397,47 @@ pub(super) fn secret_mount(m: &Mount, range: SourceRange) -> Result<SecretMount,
         }
         id = base_name(&target);
     }
-    let mut file_target = (!target.is_empty()).then(|| target.clone());
-    if m.env.is_none() && file_target.is_none() {
-        file_target = Some(format!("/run/secrets/{}", base_name(&id)));
-    }
-    let (uid, gid, mode) = if m.uid.is_some() || m.gid.is_some() || m.mode.is_some() {
-        (
-            m.uid.unwrap_or(0),
-            m.gid.unwrap_or(0),
-            m.mode.unwrap_or(0o400),
-        )
-    } else {
-        (0, 0, 0o400)
+    let mut secret = match (target.is_empty(), &m.env) {
+        (true, Some(env)) => Secret::env(id, env.clone()),
+        (true, None) => {
+            let target = format!("/run/secrets/{}", base_name(&id));
+            Secret::file(id, target)
+        }
+        (false, env) => {
+            let secret = Secret::file(id, target);
+            match env {
+                Some(env) => secret.with_env(env.clone()),
+                None => secret,
+            }
+        }
     };
-    Ok(SecretMount {
-        id,
-        target: file_target,
-        env: m.env.clone(),
-        uid,
-        gid,
-        mode,
-        optional: !m.required,
+    if m.uid.is_some() || m.gid.is_some() || m.mode.is_some() {
+        let mode = m.mode.unwrap_or(0o400);
+        secret = secret.file_opt(m.uid.unwrap_or(0), m.gid.unwrap_or(0), mode);
+    }
+    Ok(if m.required {
+        secret
+    } else {
+        secret.optional()
     })
 }
 
-pub(super) fn ssh_mount(m: &Mount, range: SourceRange) -> Result<SshMount, CompileError> {
+pub(super) fn ssh_mount(m: &RunMount, range: SourceRange) -> Result<Ssh, CompileError> {
     if m.source.is_some() {
         return Err(err(range, "ssh does not support source"));
     }
-    let (uid, gid, mode) = if m.uid.is_some() || m.gid.is_some() || m.mode.is_some() {
-        (
+    let mut ssh = Ssh::new().id(m.id.clone().unwrap_or_default());
+    if let Some(target) = m.target.clone().filter(|t| !t.is_empty()) {
+        ssh = ssh.target(target);
+    }
+    if m.uid.is_some() || m.gid.is_some() || m.mode.is_some() {
+        ssh = ssh.socket_opt(
             m.uid.unwrap_or(0),
             m.gid.unwrap_or(0),
             m.mode.unwrap_or(0o600),
-        )
-    } else {
-        (0, 0, 0o600)
-    };
-    Ok(SshMount {
-        id: m.id.clone().unwrap_or_default(),
-        target: m.target.clone().unwrap_or_default(),
-        uid,
-        gid,
-        mode,
-        optional: !m.required,
-    })
+        );
+    }
+    Ok(if m.required { ssh } else { ssh.optional() })
 }
 
 /// Go's `path.Base`.
