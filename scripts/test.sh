@@ -4,6 +4,8 @@
 # Docker 28.5 with buildx 0.29 (what users run). Prints how long each part took and,
 # at the end, one summary line per suite and engine.
 #   MSTAGE_SKIP_E2E=1 bash scripts/test.sh        quick local run without the engine part
+#   MSTAGE_SKIP_PACKAGE=1 bash scripts/test.sh    without the multi-platform image (two static
+#                                                 release builds with Debian's toolchain)
 #   MSTAGE_ENGINES=current bash scripts/test.sh   the engine part on one engine only
 # Without ../shared/conformance beside the repository, the conformance suites are skipped
 # and listed at the end.
@@ -26,6 +28,19 @@ cargo nextest run --workspace --no-fail-fast || status=1
 skipped=$(sort -u "$MSTAGE_SKIPPED_CONFORMANCE" | paste -sd ' ' -)
 rm -f "$MSTAGE_SKIPPED_CONFORMANCE"
 timings="test.sh: build and unit tests $(($(date +%s) - t0)) s"
+
+# The release files (workflows, Dockerfiles), then the frontend image for linux/amd64 and
+# linux/arm64, the arm64 binary checked under qemu against the amd64 one.
+release_summary=$(mktemp /tmp/mstage-release-summary.XXXXXX)
+t=$(date +%s)
+bash scripts/lint-release-files.sh >>"$release_summary" || status=1
+if [ "${MSTAGE_SKIP_PACKAGE:-0}" = 1 ]; then
+    echo "test.sh: multi-platform image skipped (MSTAGE_SKIP_PACKAGE=1)" >&2
+else
+    bash scripts/check-image.sh >>"$release_summary" || status=1
+fi
+timings="$timings; release files and image $(($(date +%s) - t)) s"
+cat "$release_summary" >&2
 
 if [ "${MSTAGE_SKIP_E2E:-0}" = 1 ]; then
     echo "test.sh: end-to-end part skipped (MSTAGE_SKIP_E2E=1)" >&2
@@ -53,6 +68,9 @@ else
     cat "$MSTAGE_SUMMARY" >&2
     rm -f "$MSTAGE_SUMMARY"
 fi
+echo "== release" >&2
+cat "$release_summary" >&2
+rm -f "$release_summary"
 echo "$timings" >&2
 if [ -n "$skipped" ]; then
     echo "test.sh: skipped, ../shared/conformance not found: $skipped" >&2

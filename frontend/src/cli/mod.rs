@@ -6,9 +6,18 @@ pub mod debug;
 pub mod lint;
 pub mod llb;
 
+/// `mstage --version`: the crate version and the git revision it was built from
+/// (frontend/build.rs), as the image labels carry them.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (revision ",
+    env!("MSTAGE_REVISION"),
+    ")"
+);
+
 /// mstage: a BuildKit frontend that compiles Dockerfiles into LLB.
 #[derive(Debug, Parser)]
-#[command(name = "mstage", version, about)]
+#[command(name = "mstage", version = VERSION, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
