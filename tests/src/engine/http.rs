@@ -43,10 +43,11 @@ pub fn get_unix(socket: &Path, path: &str, timeout: Duration) -> io::Result<Resp
 }
 
 fn exchange(stream: &mut (impl Read + Write), host: &str, path: &str) -> io::Result<Response> {
-    write!(
-        stream,
+    // One write: the request in one piece.
+    let request = format!(
         "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: mstage-tests\r\nAccept: */*\r\n\r\n"
-    )?;
+    );
+    stream.write_all(request.as_bytes())?;
     stream.flush()?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
@@ -157,9 +158,15 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let server = std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
+            // The whole request, before answering and closing.
+            let mut request = Vec::new();
             let mut buf = [0u8; 1024];
-            let n = s.read(&mut buf).unwrap();
-            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = s.read(&mut buf).unwrap();
+                assert!(n > 0, "request ended early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            let request = String::from_utf8_lossy(&request).into_owned();
             s.write_all(b"HTTP/1.0 200 OK\r\n\r\nhello").unwrap();
             request
         });
