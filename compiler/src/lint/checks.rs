@@ -391,6 +391,31 @@ pub struct StageEnv<'a> {
     pub escape: char,
 }
 
+/// A first WORKDIR that is relative (after expansion) depends on the base image's.
+fn relative_workdir(
+    sink: &LintSink,
+    comments: &[String],
+    range: SourceRange,
+    path: &str,
+    at: &StageEnv<'_>,
+) {
+    let lexer = Lexer::new(at.escape);
+    let path = lexer
+        .process_word(path, at.env)
+        .unwrap_or_else(|_| path.to_string());
+    if !path.starts_with('/') {
+        report(
+            Some(sink),
+            comments,
+            Rule::WorkdirRelativePath,
+            range,
+            || {
+                format!("Relative workdir {path:?} can have unexpected results if the base image changes")
+            },
+        );
+    }
+}
+
 /// Rules that look at one instruction as the lowering dispatches it.
 pub fn instruction(sink: &LintSink, st: &mut StageLint, inst: &Instruction, at: &StageEnv<'_>) {
     let origin = inst.origin();
@@ -471,21 +496,7 @@ pub fn instruction(sink: &LintSink, st: &mut StageLint, inst: &Instruction, at: 
         }
         Instruction::Healthcheck(_) => used_once(&mut st.healthcheck),
         Instruction::Workdir(c) if !at.workdir_set && !c.path.starts_with('/') => {
-            let lexer = Lexer::new(at.escape);
-            let path = lexer
-                .process_word(&c.path, at.env)
-                .unwrap_or_else(|_| c.path.clone());
-            if !path.starts_with('/') {
-                report(
-                    Some(sink),
-                    comments,
-                    Rule::WorkdirRelativePath,
-                    range,
-                    || {
-                        format!("Relative workdir {path:?} can have unexpected results if the base image changes")
-                    },
-                );
-            }
+            relative_workdir(sink, comments, range, &c.path, at);
         }
         Instruction::Expose(c) => {
             let lexer = Lexer::new(at.escape);

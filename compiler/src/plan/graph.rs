@@ -113,7 +113,7 @@ impl Plan {
 
 impl GraphStage {
     /// The base image or context, for a label (`None` for a stage built on a stage).
-    fn copied_from_label(&self) -> Option<&str> {
+    fn base_label(&self) -> Option<&str> {
         match &self.base {
             GraphBase::Image(i) => Some(i),
             GraphBase::Scratch => Some(SCRATCH),
@@ -134,7 +134,7 @@ impl StageGraph {
         let mut out = String::from("digraph stages {\n  rankdir=LR;\n");
         for s in &self.stages {
             let base = s
-                .copied_from_label()
+                .base_label()
                 .map_or(String::new(), |b| format!("\\nFROM {b}"));
             let mut attrs = vec![format!("label={}", dot_quote(&format!("{}{base}", s.name)))];
             if s.external {
@@ -173,7 +173,7 @@ impl StageGraph {
             .collect();
         for (i, s) in self.stages.iter().enumerate() {
             let mut label = s.name.clone();
-            if let Some(b) = s.copied_from_label() {
+            if let Some(b) = s.base_label() {
                 let _ = write!(label, "<br/>FROM {b}");
             }
             if !s.needed {

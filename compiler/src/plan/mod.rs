@@ -205,6 +205,43 @@ impl Plan {
         Ok(global_args)
     }
 
+    /// `FROM --platform`, expanded with the global args and parsed.
+    fn stage_platform(
+        platform: Option<&str>,
+        global_args: &EnvList,
+        expand: &Expand<'_>,
+    ) -> Result<Option<Platform>, String> {
+        let Some(p) = platform else {
+            return Ok(None);
+        };
+        let v = expand(p, global_args)
+            .map_err(|m| format!("failed to process arguments for platform {p}: {m}"))?;
+        if v.is_empty() {
+            return Err(format!("empty platform value from expression {p}"));
+        }
+        Platform::parse(&v)
+            .map(Some)
+            .map_err(|e| format!("failed to parse platform {p}: {e}"))
+    }
+
+    /// The stage `--target` names, else the last one.
+    fn find_target(&self, target: Option<&str>) -> Result<usize, CompileError> {
+        let Some(t) = target.filter(|t| !t.is_empty()) else {
+            return Ok(self.stages.len() - 1);
+        };
+        self.find_by_name(t).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .stages
+                .iter()
+                .filter_map(|s| s.name.as_deref())
+                .collect();
+            let hint = mstage_syntax::instructions::suggest(t, &names, true)
+                .map(|n| format!(" (did you mean {n}?)"))
+                .unwrap_or_default();
+            CompileError::request(format!("target stage {t:?} could not be found{hint}"))
+        })
+    }
+
     /// Builds the plan: expands FROM lines with the global args, links stages, picks the
     /// target and records every cross-stage dependency. Base images are not resolved here.
     pub fn build(
@@ -232,27 +269,8 @@ impl Plan {
                     format!("base name ({}) should not be blank", st.base_name),
                 ));
             }
-            let platform =
-                match &st.platform {
-                    None => None,
-                    Some(p) => {
-                        let v = expand(p, &plan.global_args).map_err(|m| {
-                            err(
-                                range,
-                                format!("failed to process arguments for platform {p}: {m}"),
-                            )
-                        })?;
-                        if v.is_empty() {
-                            return Err(err(
-                                range,
-                                format!("empty platform value from expression {p}"),
-                            ));
-                        }
-                        Some(Platform::parse(&v).map_err(|e| {
-                            err(range, format!("failed to parse platform {p}: {e}"))
-                        })?)
-                    }
-                };
+            let platform = Self::stage_platform(st.platform.as_deref(), &plan.global_args, expand)
+                .map_err(|m| err(range, m))?;
             let replaced_by_context = st
                 .name
                 .as_deref()
@@ -315,21 +333,7 @@ impl Plan {
             s.cmd_total = total;
         }
 
-        // Target.
-        plan.target = match opts.target {
-            None | Some("") => plan.stages.len() - 1,
-            Some(t) => plan.find_by_name(t).ok_or_else(|| {
-                let names: Vec<&str> = plan
-                    .stages
-                    .iter()
-                    .filter_map(|s| s.name.as_deref())
-                    .collect();
-                let hint = mstage_syntax::instructions::suggest(t, &names, true)
-                    .map(|n| format!(" (did you mean {n}?)"))
-                    .unwrap_or_default();
-                CompileError::request(format!("target stage {t:?} could not be found{hint}"))
-            })?,
-        };
+        plan.target = plan.find_target(opts.target)?;
 
         // Dependency graph.
         for id in 0..plan.registered {

@@ -85,7 +85,11 @@ pub(super) fn dispatch_run(
     let range = c.origin.range;
     // A command may read anything in its rootfs.
     ctx.path_uses.push((d.id, "/".into()));
-    let (mut args, script, custom_name) = run_args(c, d)?;
+    let Command {
+        mut args,
+        script,
+        name: custom_name,
+    } = run_args(c, d)?;
     if c.cmd.prepend_shell {
         args = with_shell(&d.image, &args);
     }
@@ -127,18 +131,27 @@ pub(super) fn dispatch_run(
     Ok(())
 }
 
+/// A RUN's command once its heredocs are in.
+struct Command<'c> {
+    args: Vec<String>,
+    /// A `#!` heredoc script's filesystem, mounted at `/dev/pipes/`.
+    script: Option<State>,
+    /// The vertex name before expansion.
+    name: Cow<'c, str>,
+}
+
 /// The command, with its heredocs: a lone `<<EOF` script runs as a file when it starts with
-/// `#!` (the second value is then the file's filesystem), or inline; other heredocs are
-/// appended to the command. The third value is the vertex name before expansion.
-fn run_args<'c>(
-    c: &'c RunCommand,
-    d: &DState,
-) -> Result<(Vec<String>, Option<State>, Cow<'c, str>), CompileError> {
-    let mut custom_name = Cow::Borrowed(c.origin.original.as_str());
-    let args = &c.cmd.args;
+/// `#!`, or inline; other heredocs are appended to the command.
+fn run_args<'c>(c: &'c RunCommand, d: &DState) -> Result<Command<'c>, CompileError> {
+    let mut cmd = Command {
+        args: c.cmd.args.clone(),
+        script: None,
+        name: Cow::Borrowed(c.origin.original.as_str()),
+    };
     if c.heredocs.is_empty() {
-        return Ok((args.clone(), None, custom_name));
+        return Ok(cmd);
     }
+    let args = &c.cmd.args;
     if args.len() != 1 || !c.cmd.prepend_shell {
         return Err(err(
             c.origin.range,
@@ -146,13 +159,13 @@ fn run_args<'c>(
         ));
     }
     if !is_lone_heredoc(&args[0]) {
-        let mut b = args[0].clone();
+        let b = &mut cmd.args[0];
         for f in &c.heredocs {
             b.push('\n');
             b.push_str(&f.data);
             b.push_str(&f.name);
         }
-        return Ok((vec![b], None, custom_name));
+        return Ok(cmd);
     }
     let f = &c.heredocs[0];
     let data = if f.chomp {
@@ -160,20 +173,18 @@ fn run_args<'c>(
     } else {
         f.data.clone()
     };
-    let name = custom_name.to_mut();
+    let name = cmd.name.to_mut();
     name.push_str(" (");
     name.push_str(&summarize_heredoc(&f.data));
     name.push(')');
     if d.image.os == "windows" || !data.starts_with("#!") {
-        return Ok((vec![data], None, custom_name));
+        cmd.args = vec![data];
+        return Ok(cmd);
     }
     let script = Mkfile::new(join_path(&["/", &f.name]), 0o755, data);
-    let args = vec![join_path(&["/dev/pipes/", &f.name])];
-    Ok((
-        args,
-        Some(super::copy::inline_document(script)),
-        custom_name,
-    ))
+    cmd.args = vec![join_path(&["/dev/pipes/", &f.name])];
+    cmd.script = Some(super::copy::inline_document(script));
+    Ok(cmd)
 }
 
 /// The request's and the instruction's process settings: `--security`, `--network`,
