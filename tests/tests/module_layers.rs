@@ -200,13 +200,41 @@ fn absolute(tree: &ModuleTree, at: &[String], path: &str) -> Option<Vec<String>>
     Some(base)
 }
 
+/// The code without its inline `#[cfg(test)] mod name { .. }` blocks: test code is not part
+/// of the layering, and a `super::` inside such a block names the file's own module.
+fn without_inline_test_modules(code: &str) -> String {
+    let start = Regex::new(r"#\[cfg\(test\)\]\s*mod\s+\w+\s*\{").unwrap();
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(m) = start.find(rest) {
+        out.push_str(&rest[..m.start()]);
+        let mut depth = 1;
+        let body = &rest[m.end()..];
+        let end = body
+            .char_indices()
+            .find(|&(_, ch)| {
+                depth += match ch {
+                    '{' => 1,
+                    '}' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .map_or(body.len(), |(i, _)| i + 1);
+        rest = &body[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// File -> files it imports.
 fn import_graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
     let tree = ModuleTree::read(src);
     let mut graph = BTreeMap::new();
     for (module, file) in &tree.files {
-        let code = code_only(&std::fs::read_to_string(src.join(file)).unwrap());
-        // A file `x.rs` declaring inline `mod tests { use super::*; }` names itself.
+        let code = without_inline_test_modules(&code_only(
+            &std::fs::read_to_string(src.join(file)).unwrap(),
+        ));
         let targets: BTreeSet<PathBuf> = named_paths(&code)
             .iter()
             .filter_map(|p| absolute(&tree, module, p))
@@ -298,6 +326,12 @@ fn the_checker_sees_use_trees_and_inline_paths() {
         ])
     );
     assert_eq!(absolute(&tree, &at, "std::fmt"), None);
+    assert_eq!(
+        without_inline_test_modules(
+            "use a::B;\n#[cfg(test)]\nmod tests {\n    use super::*;\n    fn f() { {} }\n}\nfn g() {}"
+        ),
+        "use a::B;\n\nfn g() {}"
+    );
     assert_eq!(
         absolute(&tree, &at, "super::error::E"),
         Some(vec!["lower".into(), "error".into(), "E".into()])
