@@ -3,7 +3,7 @@
 
 use super::build::TriggerParser;
 use super::words::Words;
-use super::{CompileError, ErrorKind};
+use crate::error::{CompileError, ErrorKind};
 use crate::plan::EnvList;
 use mstage_syntax::instructions::{parse_dockerfile, parse_instruction, Instruction, Parsed};
 use mstage_syntax::parser::{Dockerfile, SourceRange};
