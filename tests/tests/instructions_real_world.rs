@@ -70,6 +70,7 @@ fn node(v: &Value) -> Node {
         range: SourceRange {
             start_line: line("start_line"),
             end_line: line("end_line"),
+            ..Default::default()
         },
     }
 }

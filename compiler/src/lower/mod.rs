@@ -131,7 +131,7 @@ async fn compile_inner(
             "the Dockerfile frontend needs BuildKit 0.5 or later (LLB capability file.base)",
         ));
     }
-    let df = frontend::parse_syntax(&request.dockerfile)?;
+    let df = frontend::parse_request(request)?;
     let config =
         crate::lint::build_config(&df, &request.build_args).map_err(CompileError::request)?;
     if request.checks || config.error {
@@ -198,14 +198,14 @@ pub fn plan_with_instructions(
 pub fn parse_instructions(
     request: &BuildRequest,
 ) -> Result<mstage_syntax::instructions::Parsed, CompileError> {
-    frontend::parse(&request.dockerfile).map(|(_, parsed)| parsed)
+    frontend::parse(request).map(|(_, parsed)| parsed)
 }
 
 /// [`plan_with_instructions`], with the escape character the Dockerfile uses.
 pub fn plan_with_escape(
     request: &BuildRequest,
 ) -> Result<(crate::plan::Plan, mstage_syntax::instructions::Parsed, char), CompileError> {
-    let (df, parsed) = frontend::parse(&request.dockerfile)?;
+    let (df, parsed) = frontend::parse(request)?;
     let words = frontend::ShellWords { escape: df.escape };
     let po =
         crate::plan::PlatformOpt::new(request.target_platforms.first(), &request.build_platforms);
@@ -263,6 +263,7 @@ mod smoke {
             range: SourceRange {
                 start_line: line,
                 end_line: line,
+                ..Default::default()
             },
         }
     }
@@ -284,6 +285,7 @@ mod smoke {
                 ),
             ],
             warnings: Vec::new(),
+            includes: Vec::new(),
         };
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();
         let req = BuildRequest::golden(b"FROM alpine\nRUN chmod 755 /entrypoint.sh\n".to_vec());
@@ -327,6 +329,7 @@ mod smoke {
                 node(2, "RUN", &["true"], "RUN true"),
             ],
             warnings: Vec::new(),
+            includes: Vec::new(),
         };
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();
         let mut req = BuildRequest::golden(b"FROM alpine\nRUN true\n".to_vec());
@@ -385,6 +388,7 @@ mod perf {
             range: SourceRange {
                 start_line: line,
                 end_line: line,
+                ..Default::default()
             },
         }
     }
@@ -395,6 +399,7 @@ mod perf {
             directives: Vec::new(),
             instructions: nodes,
             warnings: Vec::new(),
+            includes: Vec::new(),
         };
         let t = std::time::Instant::now();
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();

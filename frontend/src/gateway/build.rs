@@ -108,6 +108,8 @@ pub struct LoadedDockerfile {
     /// Dockerfile-specific ignore file (`<name>.dockerignore`), if present.
     pub ignore: Option<Vec<u8>>,
     pub definition: pb::Definition,
+    /// The local it was read from (`dockerfile`), where INCLUDE fragments are read too.
+    pub local_name: String,
 }
 
 async fn build(
@@ -142,6 +144,7 @@ async fn build(
     let mut request = dockerignore
         .and_then(|ignore| build_request(opts, caps, &df, context_name, ignore))
         .map_err(|e| compile_status(e, &file))?;
+    request.fragments = load_fragments(client, opts, caps, &df).await;
 
     let subrequest = opts.get("requestid").filter(|s| !s.is_empty());
     // BuildKit's frontend answers `--call` errors without the Dockerfile snippet.
@@ -166,7 +169,7 @@ async fn build(
         return Ok(subrequests::lint(&request, &checked, Some(&df.definition)));
     }
     if caps.gateway.contains(WARNINGS_CAP) {
-        send_warnings(client, &df, &checked.findings).await;
+        send_warnings(client, &df, &request, &checked.findings).await;
     }
     if subrequest == Some(subrequests::OUTLINE) {
         // The outline is made after a full compile, as in BuildKit: the base images are
@@ -177,7 +180,7 @@ async fn build(
     }
     let builds: Vec<PlatformBuild> = checked
         .into_result()
-        .map_err(|e| compile_status(e, &file))?
+        .map_err(|e| fragment_status(e, &request, &df))?
         .into_iter()
         .map(|c| c.build)
         .collect();
@@ -199,7 +202,12 @@ const GATED_GATEWAY_CAPS: &[&str] = &[WARNINGS_CAP, REFARRAY_CAP];
 /// Sends each finding as a build warning, as BuildKit's frontend does: `Rule: detail (line
 /// N)`, the rule's description and link, the Dockerfile and the lines. A warning that cannot
 /// be sent is only logged: it must not fail the build.
-async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[Finding]) {
+async fn send_warnings(
+    client: &mut Client,
+    df: &LoadedDockerfile,
+    request: &BuildRequest,
+    findings: &[Finding],
+) {
     // The vertex of the Dockerfile's local source (the op before the terminal one).
     let digest = df
         .definition
@@ -209,11 +217,18 @@ async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[F
         .nth(1)
         .map(|op| llb_gen::op_digest(op))
         .unwrap_or_default();
-    let info = pb::SourceInfo {
-        filename: df.name.clone(),
-        data: df.data.clone(),
-        definition: Some(df.definition.clone()),
-        language: "Dockerfile".into(),
+    // The file each finding is in: the Dockerfile or an INCLUDE fragment.
+    let info = |f: &Finding| {
+        let (filename, data) = request
+            .source_file(f.range.file)
+            .map(|(n, d)| (n, d.to_vec()))
+            .unwrap_or_else(|| (df.name.clone(), df.data.clone()));
+        pb::SourceInfo {
+            filename,
+            data,
+            definition: Some(df.definition.clone()),
+            language: "Dockerfile".into(),
+        }
     };
     for f in findings {
         let line = |l: usize| pb::Position {
@@ -226,7 +241,7 @@ async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[F
             short: f.short().into_bytes(),
             detail: vec![f.rule.description().as_bytes().to_vec()],
             url: f.rule.url().unwrap_or_default(),
-            info: Some(info.clone()),
+            info: Some(info(f)),
             ranges: f
                 .lines()
                 .map(|l| pb::Range {
@@ -245,8 +260,41 @@ fn compile_status(e: CompileError, file: &SourceFile<'_>) -> rpc::Status {
     errors::status(&e.message, e.range, Some(file))
 }
 
+/// A compile error's status, with the lines of the file it is in (the Dockerfile or an
+/// INCLUDE fragment).
+fn fragment_status(e: CompileError, request: &BuildRequest, df: &LoadedDockerfile) -> rpc::Status {
+    let file = e.range.map(|r| r.file).unwrap_or_default();
+    match request.source_file(file) {
+        Some((filename, data)) => {
+            let file = SourceFile {
+                filename: &filename,
+                data,
+                definition: Some(&df.definition),
+            };
+            compile_status(e, &file)
+        }
+        None => errors::status(&e.message, None, None),
+    }
+}
+
+/// The fragments the Dockerfile INCLUDEs (none, and no read, for a Dockerfile without).
+async fn load_fragments(
+    client: &Client,
+    opts: &FrontendOptions,
+    caps: &ServerCaps,
+    df: &LoadedDockerfile,
+) -> mstage_compiler::include::Fragments {
+    let reader = super::fragments::GatewayFragments {
+        client: client.clone(),
+        opts,
+        caps,
+        df,
+    };
+    mstage_compiler::include::load_fragments(&df.data, &df.name, &reader).await
+}
+
 /// Solves a Definition lazily and returns the ref it becomes.
-async fn solve(
+pub(super) async fn solve(
     client: &mut Client,
     caps: &ServerCaps,
     def: pb::Definition,
@@ -280,7 +328,11 @@ fn ref_id(r: &RefKind) -> Option<&str> {
     }
 }
 
-async fn read_file(client: &mut Client, r: &RefKind, path: &str) -> Result<Vec<u8>, tonic::Status> {
+pub(super) async fn read_file(
+    client: &mut Client,
+    r: &RefKind,
+    path: &str,
+) -> Result<Vec<u8>, tonic::Status> {
     let id = ref_id(r).unwrap_or_default().to_string();
     Ok(client
         .read_file(gw::ReadFileRequest {
@@ -294,7 +346,7 @@ async fn read_file(client: &mut Client, r: &RefKind, path: &str) -> Result<Vec<u
 }
 
 /// A local source for a small file read (the Dockerfile, `.dockerignore`).
-fn small_local(
+pub(super) fn small_local(
     name: &str,
     follow: Vec<String>,
     key_hint: &str,
@@ -388,6 +440,7 @@ async fn load_dockerfile(
         data,
         ignore: ignore.ok(),
         definition: def,
+        local_name: local_name.to_string(),
     })
 }
 

@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod errors;
+mod fragments;
 pub mod options;
 mod request;
 pub mod resolver;
