@@ -38,6 +38,13 @@ pub async fn load_fragments(
     reader: &dyn FragmentReader,
 ) -> Fragments {
     let mut loaded = Fragments::new();
+    // Most Dockerfiles never say INCLUDE: spare them a second parse.
+    let mentions = dockerfile
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"include"));
+    if !mentions {
+        return loaded;
+    }
     let Ok(df) = parse(dockerfile) else {
         return loaded;
     };

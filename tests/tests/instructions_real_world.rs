@@ -92,6 +92,7 @@ fn dockerfile_from_ast(root: &Path, case: &str) -> Dockerfile {
             .map(node)
             .collect(),
         warnings: vec![],
+        includes: vec![],
     }
 }
 

@@ -201,6 +201,14 @@ pub fn parse_instructions(
     frontend::parse(request).map(|(_, parsed)| parsed)
 }
 
+/// The parse tree of the request's Dockerfile, with its `INCLUDE` fragments spliced in
+/// (`Dockerfile::includes` lists the INCLUDE lines, each with its file and line).
+pub fn parse_tree(
+    request: &BuildRequest,
+) -> Result<mstage_syntax::parser::Dockerfile, CompileError> {
+    frontend::parse_request(request)
+}
+
 /// [`plan_with_instructions`], with the escape character the Dockerfile uses.
 pub fn plan_with_escape(
     request: &BuildRequest,

@@ -258,3 +258,87 @@ impl Splicer<'_> {
         Ok(nodes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Files(Vec<(&'static str, &'static str)>);
+
+    impl IncludeLoader for Files {
+        fn load(&self, path: &str) -> Option<(FileId, &[u8])> {
+            let i = self.0.iter().position(|(p, _)| *p == path)?;
+            Some((FileId(i as u32 + 1), self.0[i].1.as_bytes()))
+        }
+    }
+
+    fn splice(main: &str, files: Files) -> Result<Dockerfile, IncludeError> {
+        resolve_includes(parse(main.as_bytes()).unwrap(), "Dockerfile", &files)
+    }
+
+    #[test]
+    fn paths_resolve_inside_the_directory_only() {
+        assert_eq!(resolve_path("", "a/./b/../c"), Some("a/c".into()));
+        assert_eq!(resolve_path("x/y", "../z"), Some("x/z".into()));
+        assert_eq!(resolve_path("x", "../../z"), None);
+        assert_eq!(resolve_path("", "/etc/passwd"), None);
+    }
+
+    #[test]
+    fn nodes_keep_their_file_and_line() {
+        let df = splice(
+            "FROM a\nINCLUDE f\nRUN last\n",
+            Files(vec![("f", "RUN one\n\nRUN two\n")]),
+        )
+        .unwrap();
+        let at: Vec<(u32, usize, &str)> = df
+            .instructions
+            .iter()
+            .map(|n| (n.range.file.0, n.range.start_line, n.original.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (0, 1, "FROM a"),
+                (1, 1, "RUN one"),
+                (1, 3, "RUN two"),
+                (0, 3, "RUN last")
+            ]
+        );
+        assert_eq!(df.includes.len(), 1);
+        assert_eq!(df.includes[0].range.start_line, 2);
+    }
+
+    #[test]
+    fn a_file_without_include_is_returned_untouched() {
+        let df = parse(b"FROM a\nRUN x\n").unwrap();
+        let same = resolve_includes(df.clone(), "Dockerfile", &Files(vec![])).unwrap();
+        assert_eq!(df, same);
+    }
+
+    #[test]
+    fn errors_name_the_include_line() {
+        let e = splice("FROM a\nINCLUDE nope\n", Files(vec![])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Dockerfile:2: INCLUDE nope: file not found in the Dockerfile's directory"
+        );
+        let e = splice("FROM a\n\nINCLUDE f\n", Files(vec![("f", "INCLUDE f\n")])).unwrap_err();
+        assert_eq!(e.to_string(), "f:1: INCLUDE f: include cycle: f -> f");
+        assert_eq!(e.range.file, FileId(1));
+        let e = splice("FROM a\nINCLUDE ../x\n", Files(vec![])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Dockerfile:2: INCLUDE ../x: the path leaves the Dockerfile's directory"
+        );
+        let e = splice(
+            "FROM a\nINCLUDE f\n",
+            Files(vec![("f", "# escape=`\nRUN x\n")]),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e.kind, IncludeErrorKind::EscapeMismatch { .. }),
+            "{e}"
+        );
+    }
+}

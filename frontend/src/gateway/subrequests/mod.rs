@@ -494,6 +494,33 @@ mod tests {
     }
 
     #[test]
+    fn targets_and_outline_point_into_include_fragments() {
+        let mut req = request(
+            "ARG BASE=busybox\nINCLUDE stages/build.Dockerfile\nFROM build\n",
+            Some("build"),
+        );
+        req.fragments.insert(
+            "stages/build.Dockerfile".into(),
+            b"# build compiles\nFROM ${BASE} AS build\nARG MODE=fast\n".to_vec(),
+        );
+        let (v, _) = answer(TARGETS, &req);
+        assert_eq!(
+            v["targets"][0]["location"],
+            json!({"ranges": [{"start": {"line": 2}, "end": {"line": 2}}], "sourceIndex": 1})
+        );
+        assert_eq!(v["targets"][1]["location"]["ranges"][0]["start"]["line"], 3);
+        assert!(v["targets"][1]["location"].get("sourceIndex").is_none());
+        assert_eq!(v["sources"].as_array().unwrap().len(), 2, "{v}");
+        let (v, _) = answer(OUTLINE, &req);
+        let args = v["args"].as_array().unwrap();
+        let base = args.iter().find(|a| a["name"] == "BASE").unwrap();
+        assert!(base["location"].get("sourceIndex").is_none(), "{v}");
+        let mode = args.iter().find(|a| a["name"] == "MODE").unwrap();
+        assert_eq!(mode["location"]["sourceIndex"], 1, "{v}");
+        assert_eq!(mode["location"]["ranges"][0]["start"]["line"], 3);
+    }
+
+    #[test]
     fn targets_show_stages_as_written() {
         let df = "ARG BASE=busybox\n\
             ARG TAG=latest\n\
