@@ -9,10 +9,12 @@
 # stand-ins (scripts/make-example-standins.sh; nothing can be pulled here). The last line,
 # on stdout, is `examples (docker 28.5): 9/9`; exits 1 when an example fails.
 #
-#   bash scripts/examples.sh [--update-readmes] [NAME...]     default: every example
+#   bash scripts/examples.sh [--update-readmes] [--frontend TAG] [NAME...]   default: every example
 #
 # --update-readmes  also writes the measured sizes into each example's README and the
 #                   top-level README (between the <!-- sizes --> markers)
+# --frontend TAG    builds through the frontend image TAG (as BUILDKIT_SYNTAX) in place of
+#                   each Dockerfile's `# syntax=mstage:dev` (e.g. a helper's mstage:wt-NAME)
 # EXAMPLES_NO_CACHE=1       every build with --no-cache (to time a build from a clean cache)
 # EXAMPLE_BUILD_TIMEOUT=600 seconds after which one docker build is ended and fails
 #
@@ -20,7 +22,7 @@
 # $E2E_STATE/examples/NAME.log; the size table: $E2E_STATE/examples/sizes.md (and .tsv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case ${1:-} in -h | --help) sed -n '2,20p' "$0"; exit 0 ;; esac
+case ${1:-} in -h | --help) sed -n '2,22p' "$0"; exit 0 ;; esac
 
 # shellcheck source=scripts/e2e-env.sh
 source scripts/e2e-env.sh

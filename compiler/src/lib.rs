@@ -6,11 +6,13 @@
 //! [`plan`] (stages, args, the target and what it needs) -> [`lower`] (LLB through
 //! `llb-gen`) + [`image`] (OCI config). [`lint`] (build checks) rides along: its rules run
 //! where `lower` meets what they need. [`error`] is the leaf every layer reports through.
-//! Base images come in through [`lower::ImageResolver`]; this crate does no I/O of its own.
+//! Base images come in through [`lower::ImageResolver`], `INCLUDE` fragments through
+//! [`include::FragmentReader`] before the compile; this crate does no I/O of its own.
 
 pub mod dockerignore;
 pub mod error;
 pub mod image;
+pub mod include;
 pub mod lint;
 pub mod lower;
 pub mod plan;

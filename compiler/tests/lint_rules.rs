@@ -305,7 +305,8 @@ fn checks_off_skip_the_work_but_error_true_still_counts() {
 fn the_text_report_shows_the_lines() {
     let df = "FROM alpine\nMAINTAINER x\n";
     let c = check(df);
-    let text = mstage_compiler::lint::results_text(&c.findings, "Dockerfile", df.as_bytes());
+    let text =
+        mstage_compiler::lint::results_text(&c.findings, &[("Dockerfile".into(), df.as_bytes())]);
     assert_eq!(
         text,
         "\nWARNING: MaintainerDeprecated - https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/\n\

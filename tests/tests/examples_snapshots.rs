@@ -167,3 +167,43 @@ fn cross_compiles_from_the_build_platform() {
     let text = serde_json::to_string(&v).unwrap();
     assert!(text.contains(r#""id":"netrc","mode":"400","optional":false"#));
 }
+
+/// monorepo-include (its Dockerfiles are `api.Dockerfile` and `worker.Dockerfile`, which
+/// INCLUDE the shared fragments): both services lower, and the shared builder's first step
+/// is the same op for both (one cache entry for both services).
+#[test]
+fn monorepo_include_services_share_the_builder_steps() {
+    let dir = examples_dir().join("monorepo-include");
+    let with_fragments = |file: &str| {
+        let mut req = request("monorepo-include", file);
+        for f in ["common/builder.Dockerfile", "common/runtime.Dockerfile"] {
+            let data = std::fs::read(dir.join(f)).unwrap();
+            req.fragments.insert(f.to_string(), data);
+        }
+        req
+    };
+    let ops = |file: &str| -> BTreeMap<String, String> {
+        let v = lower(&with_fragments(file), file);
+        v["definition"]["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|op| {
+                let s = |x: &Value| x.as_str().unwrap_or_default().to_string();
+                (s(&op["name"]), s(&op["digest"]))
+            })
+            .collect()
+    };
+    let (api, worker) = (ops("api.Dockerfile"), ops("worker.Dockerfile"));
+    let workdir = "[builder 2/6] WORKDIR /build";
+    assert!(api.contains_key(workdir), "{api:#?}");
+    assert_eq!(api[workdir], worker[workdir]);
+    // The self-test runs each service's own build: different ops.
+    let test = |m: &BTreeMap<String, String>| {
+        m.iter()
+            .find(|(k, _)| k.starts_with("[builder 6/6] RUN") && k.ends_with("--self-test"))
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| panic!("no self-test step: {m:#?}"))
+    };
+    assert_ne!(test(&api), test(&worker));
+}

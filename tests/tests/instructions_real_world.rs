@@ -70,6 +70,7 @@ fn node(v: &Value) -> Node {
         range: SourceRange {
             start_line: line("start_line"),
             end_line: line("end_line"),
+            ..Default::default()
         },
     }
 }
@@ -91,6 +92,7 @@ fn dockerfile_from_ast(root: &Path, case: &str) -> Dockerfile {
             .map(node)
             .collect(),
         warnings: vec![],
+        includes: vec![],
     }
 }
 

@@ -18,21 +18,30 @@ fn position(line: usize) -> Value {
     }
 }
 
-/// A `pb.Location` in the Dockerfile (source 0, left out as a zero): one range per line,
-/// as BuildKit gives an instruction's location.
-fn per_line_location(lines: std::ops::RangeInclusive<usize>) -> Value {
+/// A `pb.Location`: one range per line, as BuildKit gives an instruction's location, in
+/// the source of the range's file (the Dockerfile is source 0, left out as a zero; INCLUDE
+/// fragments follow it).
+fn per_line_location(range: SourceRange) -> Value {
+    let lines = range.start_line..=range.end_line.max(range.start_line);
     let ranges: Vec<Value> = lines
         .map(|l| json!({ "start": position(l), "end": position(l) }))
         .collect();
-    json!({ "ranges": ranges })
+    let mut loc = json!({ "ranges": ranges });
+    if !range.file.is_main() {
+        loc["sourceIndex"] = json!(range.file.0);
+    }
+    loc
 }
+
+/// A file findings can be in, by its [`FileId`](mstage_syntax::parser::FileId) index: the
+/// Dockerfile first, then its INCLUDE fragments.
+pub type SourceText<'a> = (String, &'a [u8]);
 
 /// `result.json`: the findings in the order they were found, the Dockerfile as the one
 /// source, and the error that stopped the build, if any.
 pub fn results_json(
     findings: &[Finding],
-    filename: &str,
-    dockerfile: &[u8],
+    files: &[SourceText<'_>],
     build_error: Option<(&str, Option<SourceRange>)>,
 ) -> Value {
     let warnings: Vec<Value> = findings
@@ -42,7 +51,7 @@ pub fn results_json(
                 "ruleName": f.rule.name(),
                 "description": f.rule.description(),
                 "detail": f.detail,
-                "location": per_line_location(f.lines()),
+                "location": per_line_location(f.range),
             });
             if let Some(url) = f.rule.url() {
                 w["url"] = json!(url);
@@ -53,18 +62,18 @@ pub fn results_json(
     let mut out = json!({
         // Go encodes an empty warning list as null.
         "warnings": if warnings.is_empty() { Value::Null } else { Value::Array(warnings) },
-        "sources": [{
+        "sources": files.iter().map(|(filename, data)| json!({
             "filename": filename,
             "language": "Dockerfile",
-            "data": base64::engine::general_purpose::STANDARD.encode(dockerfile),
-        }],
+            "data": base64::engine::general_purpose::STANDARD.encode(data),
+        })).collect::<Vec<_>>(),
     });
     if let Some((message, range)) = build_error {
         out["buildError"] = json!({
             "message": message,
             "location": range.map_or_else(
                 || json!({}),
-                |r| per_line_location(r.start_line..=r.end_line.max(r.start_line)),
+                per_line_location,
             ),
         });
     }
@@ -72,11 +81,17 @@ pub fn results_json(
 }
 
 /// `result.txt`: each finding by line, with the Dockerfile lines around it.
-pub fn results_text(findings: &[Finding], filename: &str, dockerfile: &[u8]) -> String {
+pub fn results_text(findings: &[Finding], files: &[SourceText<'_>]) -> String {
     let mut sorted: Vec<&Finding> = findings.iter().collect();
-    sorted.sort_by_key(|f| f.range.start_line);
-    let text = String::from_utf8_lossy(dockerfile);
-    let lines: Vec<&str> = text.split('\n').collect();
+    sorted.sort_by_key(|f| (f.range.file, f.range.start_line));
+    let texts: Vec<(&str, String)> = files
+        .iter()
+        .map(|(name, data)| (name.as_str(), String::from_utf8_lossy(data).into_owned()))
+        .collect();
+    let lines: Vec<(&str, Vec<&str>)> = texts
+        .iter()
+        .map(|(name, text)| (*name, text.split('\n').collect()))
+        .collect();
     let mut out = String::new();
     for f in sorted {
         let _ = write!(out, "\nWARNING: {}", f.rule.name());
@@ -84,7 +99,9 @@ pub fn results_text(findings: &[Finding], filename: &str, dockerfile: &[u8]) -> 
             let _ = write!(out, " - {url}");
         }
         let _ = writeln!(out, "\n{}", f.detail);
-        snippet(&mut out, filename, &lines, f.range);
+        if let Some((filename, lines)) = lines.get(f.range.file.0 as usize) {
+            snippet(&mut out, filename, lines, f.range);
+        }
     }
     out
 }

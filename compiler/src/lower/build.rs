@@ -128,12 +128,18 @@ fn new_ctx<'a>(
                 .map_err(|_| CompileError::request(format!("invalid SOURCE_DATE_EPOCH: {v}")))
         })
         .transpose()?;
+    // One map per file (the Dockerfile, then each INCLUDE fragment), so that the
+    // Definition carries each file once, however many ops point into it.
     let source_map = req.source_map.then(|| {
-        let map = SourceMap::new(&req.dockerfile_name, "Dockerfile", req.dockerfile.clone());
-        match &req.dockerfile_definition {
-            Some(d) => map.with_definition(d.clone()),
-            None => map,
-        }
+        req.source_files()
+            .map(|(_, name, data)| {
+                let map = SourceMap::new(&name, "Dockerfile", data.to_vec());
+                match &req.dockerfile_definition {
+                    Some(d) => map.with_definition(d.clone()),
+                    None => map,
+                }
+            })
+            .collect()
     });
     Ok(Ctx {
         req,

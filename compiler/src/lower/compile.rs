@@ -91,7 +91,7 @@ async fn compile_inner(
             "the Dockerfile frontend needs BuildKit 0.5 or later (LLB capability file.base)",
         ));
     }
-    let df = frontend::parse_syntax(&request.dockerfile)?;
+    let df = frontend::parse_request(request)?;
     let config =
         crate::lint::build_config(&df, &request.build_args).map_err(CompileError::request)?;
     if request.checks || config.error {
@@ -158,14 +158,22 @@ pub fn plan_with_instructions(
 pub fn parse_instructions(
     request: &BuildRequest,
 ) -> Result<mstage_syntax::instructions::Parsed, CompileError> {
-    frontend::parse(&request.dockerfile).map(|(_, parsed)| parsed)
+    frontend::parse(request).map(|(_, parsed)| parsed)
+}
+
+/// The parse tree of the request's Dockerfile, with its `INCLUDE` fragments spliced in
+/// (`Dockerfile::includes` lists the INCLUDE lines, each with its file and line).
+pub fn parse_tree(
+    request: &BuildRequest,
+) -> Result<mstage_syntax::parser::Dockerfile, CompileError> {
+    frontend::parse_request(request)
 }
 
 /// [`plan_with_instructions`], with the escape character the Dockerfile uses.
 pub fn plan_with_escape(
     request: &BuildRequest,
 ) -> Result<(crate::plan::Plan, mstage_syntax::instructions::Parsed, char), CompileError> {
-    let (df, parsed) = frontend::parse(&request.dockerfile)?;
+    let (df, parsed) = frontend::parse(request)?;
     let words = frontend::ShellWords { escape: df.escape };
     let po =
         crate::plan::PlatformOpt::new(request.target_platforms.first(), &request.build_platforms);
@@ -224,6 +232,7 @@ mod smoke {
             range: SourceRange {
                 start_line: line,
                 end_line: line,
+                ..Default::default()
             },
         }
     }
@@ -245,6 +254,7 @@ mod smoke {
                 ),
             ],
             warnings: Vec::new(),
+            includes: Vec::new(),
         };
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();
         let req = BuildRequest::golden(b"FROM alpine\nRUN chmod 755 /entrypoint.sh\n".to_vec());
@@ -288,6 +298,7 @@ mod smoke {
                 node(2, "RUN", &["true"], "RUN true"),
             ],
             warnings: Vec::new(),
+            includes: Vec::new(),
         };
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();
         let mut req = BuildRequest::golden(b"FROM alpine\nRUN true\n".to_vec());
@@ -347,6 +358,7 @@ mod perf {
             range: SourceRange {
                 start_line: line,
                 end_line: line,
+                ..Default::default()
             },
         }
     }
@@ -357,6 +369,7 @@ mod perf {
             directives: Vec::new(),
             instructions: nodes,
             warnings: Vec::new(),
+            includes: Vec::new(),
         };
         let t = std::time::Instant::now();
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();

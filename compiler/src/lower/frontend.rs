@@ -2,18 +2,29 @@
 //! parsing, and [`Words`] on top of [`mstage_syntax::shell`].
 
 use super::build::TriggerParser;
+use super::request::BuildRequest;
 use super::words::Words;
 use crate::error::{CompileError, ErrorKind};
+use crate::include::FragmentLoader;
 use crate::plan::EnvList;
 use mstage_syntax::instructions::{parse_dockerfile, parse_instruction, Instruction, Parsed};
-use mstage_syntax::parser::{Dockerfile, SourceRange};
+use mstage_syntax::parser::{resolve_includes, Dockerfile, SourceRange};
 use mstage_syntax::shell::Lexer;
 
-/// Parses Dockerfile bytes (syntax, then typing).
-pub fn parse(bytes: &[u8]) -> Result<(Dockerfile, Parsed), CompileError> {
-    let df = parse_syntax(bytes)?;
+/// Parses the request's Dockerfile (syntax, INCLUDEs spliced, then typing).
+pub fn parse(request: &BuildRequest) -> Result<(Dockerfile, Parsed), CompileError> {
+    let df = parse_request(request)?;
     let parsed = parse_typed(&df)?;
     Ok((df, parsed))
+}
+
+/// The request's Dockerfile as one parse tree: its own nodes, with the fragments of its
+/// `INCLUDE`s spliced in (a Dockerfile without INCLUDE comes back as parsed).
+pub fn parse_request(request: &BuildRequest) -> Result<Dockerfile, CompileError> {
+    let df = parse_syntax(&request.dockerfile)?;
+    let loader = FragmentLoader(&request.fragments);
+    resolve_includes(df, &request.dockerfile_name, &loader)
+        .map_err(|e| CompileError::new(ErrorKind::Syntax, Some(e.range), e.to_string()))
 }
 
 /// Types a parse tree.

@@ -14,14 +14,14 @@ mod dispatch;
 mod dump;
 mod frontend;
 mod request;
-mod resolve;
+pub(crate) mod resolve;
 mod sources;
 mod words;
 
 pub use build::{Compiled, PlatformBuild, TriggerParser};
 pub use compile::{
     check_blocking, compile, compile_blocking, compile_checked, compile_detailed,
-    parse_instructions, plan, plan_with_escape, plan_with_instructions, Checked,
+    parse_instructions, parse_tree, plan, plan_with_escape, plan_with_instructions, Checked,
 };
 pub use dispatch::clean_path;
 pub use dump::definition_json;

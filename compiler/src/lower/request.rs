@@ -132,6 +132,10 @@ pub struct BuildRequest {
     /// The Definition that loaded the Dockerfile (the `dockerfile` local), put into the
     /// source map's `SourceInfo.definition` so BuildKit can show the file in errors.
     pub dockerfile_definition: Option<mstage_proto::pb::Definition>,
+    /// `INCLUDE` fragments by path relative to the Dockerfile's directory, fetched before
+    /// the compile ([`crate::include::load_fragments`]); empty for a Dockerfile without
+    /// INCLUDE.
+    pub fragments: crate::include::Fragments,
     /// Run the build checks even when only `error=true` would make them matter (their
     /// warnings are shown). Off where nobody would see a warning.
     pub checks: bool,
@@ -168,6 +172,7 @@ impl Default for BuildRequest {
             caps: Capabilities::all(),
             source_map: false,
             dockerfile_definition: None,
+            fragments: Default::default(),
             checks: true,
             all_stages: false,
         }
@@ -175,6 +180,50 @@ impl Default for BuildRequest {
 }
 
 impl BuildRequest {
+    /// The name and text of a file lines can be in: the Dockerfile or an INCLUDE fragment.
+    pub fn source_file(&self, file: mstage_syntax::parser::FileId) -> Option<(String, &[u8])> {
+        if file.is_main() {
+            return Some((self.dockerfile_name.clone(), &self.dockerfile));
+        }
+        let (path, data) = self.fragments.iter().nth(file.0 as usize - 1)?;
+        Some((
+            crate::include::display_name(&self.dockerfile_name, path),
+            data.as_slice(),
+        ))
+    }
+
+    /// Every file lines can be in, the Dockerfile first, with its id.
+    pub fn source_files(
+        &self,
+    ) -> impl Iterator<Item = (mstage_syntax::parser::FileId, String, &[u8])> + '_ {
+        let main = std::iter::once((
+            mstage_syntax::parser::FileId::MAIN,
+            self.dockerfile_name.clone(),
+            self.dockerfile.as_slice(),
+        ));
+        main.chain(self.fragments.iter().enumerate().map(|(i, (path, data))| {
+            (
+                crate::include::fragment_id(i),
+                crate::include::display_name(&self.dockerfile_name, path),
+                data.as_slice(),
+            )
+        }))
+    }
+
+    /// [`Self::source_files`] as the lint reports take them (index = file id).
+    pub fn source_texts(&self) -> Vec<(String, &[u8])> {
+        self.source_files().map(|(_, n, d)| (n, d)).collect()
+    }
+
+    /// [`CompileError::render`](crate::error::CompileError::render) with the lines of the
+    /// file the error is in.
+    pub fn render_error(&self, e: &crate::error::CompileError) -> String {
+        let file = e.range.map(|r| r.file).unwrap_or_default();
+        match self.source_file(file) {
+            Some((name, data)) => e.render(&name, data),
+            None => e.message.clone(),
+        }
+    }
     /// The llb-golden conditions for `dockerfile`: linux/amd64 build and target platform,
     /// all caps, `local.unique=mstage-golden`, no build args, last stage.
     pub fn golden(dockerfile: impl Into<Vec<u8>>) -> Self {

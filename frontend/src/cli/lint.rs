@@ -28,7 +28,7 @@ pub struct LintCmd {
 /// Runs `mstage lint`; exits with 1 when there is a warning or an error, as the
 /// subrequest's status code says.
 pub fn run_lint(cmd: &LintCmd) -> anyhow::Result<()> {
-    let (mut req, name) = read_request(&cmd.build, true)?;
+    let (mut req, _) = read_request(&cmd.build, true)?;
     // Without a target, every stage is checked.
     req.all_stages = req.target.is_none();
     let checked = lower::check_blocking(&req, &NoneResolver);
@@ -36,21 +36,16 @@ pub fn run_lint(cmd: &LintCmd) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match cmd.format {
         LintFormat::Json => {
-            let v = mstage_compiler::lint::results_json(
-                &checked.findings,
-                &name,
-                &req.dockerfile,
-                error,
-            );
+            let v =
+                mstage_compiler::lint::results_json(&checked.findings, &req.source_texts(), error);
             serde_json::to_writer_pretty(&mut stdout, &v)?;
             writeln!(stdout)?;
         }
         LintFormat::Text => {
-            let text =
-                mstage_compiler::lint::results_text(&checked.findings, &name, &req.dockerfile);
+            let text = mstage_compiler::lint::results_text(&checked.findings, &req.source_texts());
             write!(stdout, "{text}")?;
             match (&checked.result, &checked.violation) {
-                (Err(e), _) => writeln!(stdout, "\nERROR: {}", e.render(&name, &req.dockerfile))?,
+                (Err(e), _) => writeln!(stdout, "\nERROR: {}", req.render_error(e))?,
                 (Ok(_), Some(v)) => writeln!(stdout, "\nERROR: {v}")?,
                 (Ok(_), None) => {}
             }

@@ -113,7 +113,9 @@ pub(crate) fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(Buil
         .or_else(|_| std::fs::read_to_string(b.context.join(".dockerignore")))
         .unwrap_or_default();
     let dockerignore = mstage_compiler::dockerignore::parse(&ignore)?;
+    let fragments = super::fragments::read_fragments(&path, &dockerfile, &name);
     let req = BuildRequest {
+        fragments,
         dockerfile,
         dockerfile_name: name.clone(),
         target: b.target.clone(),
@@ -130,13 +132,13 @@ pub(crate) fn read_request(b: &BuildArgs, offline: bool) -> anyhow::Result<(Buil
     Ok((req, name))
 }
 
-fn fail(e: CompileError, req: &BuildRequest, name: &str) -> anyhow::Error {
-    anyhow!("{}", e.render(name, &req.dockerfile))
+fn fail(e: CompileError, req: &BuildRequest) -> anyhow::Error {
+    anyhow!("{}", req.render_error(&e))
 }
 
 /// Runs `mstage llb`.
 pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
-    let (req, name) = read_request(&cmd.build, cmd.resolve == ResolveArg::None)?;
+    let (req, _) = read_request(&cmd.build, cmd.resolve == ResolveArg::None)?;
     let checked = match cmd.resolve {
         ResolveArg::None => lower::check_blocking(&req, &NoneResolver),
         #[cfg(feature = "registry")]
@@ -163,7 +165,7 @@ pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
     }
     let builds: Vec<lower::PlatformBuild> = checked
         .into_result()
-        .map_err(|e| fail(e, &req, &name))?
+        .map_err(|e| fail(e, &req))?
         .into_iter()
         .map(|c| c.build)
         .collect();
@@ -201,8 +203,8 @@ pub fn run_llb(cmd: &LlbCmd) -> anyhow::Result<()> {
 
 /// Runs `mstage graph`.
 pub fn run_graph(cmd: &GraphCmd) -> anyhow::Result<()> {
-    let (req, name) = read_request(&cmd.build, true)?;
-    let plan = lower::plan(&req).map_err(|e| fail(e, &req, &name))?;
+    let (req, _) = read_request(&cmd.build, true)?;
+    let plan = lower::plan(&req).map_err(|e| fail(e, &req))?;
     let graph = plan.graph();
     let out = match cmd.format {
         GraphFormat::Json => serde_json::to_string_pretty(&graph)? + "\n",

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod debug;
+mod fragments;
 pub mod lint;
 pub mod llb;
 

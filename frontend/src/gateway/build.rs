@@ -2,12 +2,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use llb_gen::{Differ, MarshalOptions, OpOptions};
 use mstage_proto::gateway::{self as gw, result::Result as RefKind};
-use mstage_proto::{pb, prost, rpc, tonic};
+use mstage_proto::{pb, rpc};
 use serde_json::json;
 
 use super::errors::{self, SourceFile};
+use super::inputs::{
+    context_dockerignore, load_dockerfile, solve, LoadedDockerfile, ServerCaps, REFARRAY_CAP,
+};
 use super::options::FrontendOptions;
 use super::request;
 use super::resolver::{to_pb_platform, GatewayResolver};
@@ -16,13 +18,6 @@ use super::transport::{Client, GatewayError};
 use mstage_compiler::image::Platform;
 use mstage_compiler::lint::Finding;
 use mstage_compiler::lower::{BuildRequest, Capabilities, CompileError, PlatformBuild};
-
-/// What the running BuildKit supports (from `Ping`).
-pub struct ServerCaps {
-    pub gateway: BTreeSet<String>,
-    pub llb: Capabilities,
-    pub worker_platforms: Vec<Platform>,
-}
 
 /// Gateway caps assumed when `Ping` lists none (grpcclient's frozen defaults).
 const DEFAULT_GATEWAY_CAPS: &[&str] = &[
@@ -89,26 +84,6 @@ pub async fn run(mut client: Client, opts: FrontendOptions) -> Result<(), Gatewa
     Ok(())
 }
 
-/// A failed gateway call as a Return error: keep BuildKit's own status (with its details,
-/// e.g. the source location of a failed RUN) when it has one.
-fn passthrough(call: &'static str, s: tonic::Status) -> rpc::Status {
-    if !s.details().is_empty() {
-        if let Ok(st) = <rpc::Status as prost::Message>::decode(s.details()) {
-            return st;
-        }
-    }
-    errors::status(&format!("{call}: {}", s.message()), None, None)
-}
-
-/// The Dockerfile as read from the client.
-pub struct LoadedDockerfile {
-    pub name: String,
-    pub data: Vec<u8>,
-    /// Dockerfile-specific ignore file (`<name>.dockerignore`), if present.
-    pub ignore: Option<Vec<u8>>,
-    pub definition: pb::Definition,
-}
-
 async fn build(
     client: &mut Client,
     opts: &FrontendOptions,
@@ -141,6 +116,7 @@ async fn build(
     let mut request = dockerignore
         .and_then(|ignore| build_request(opts, caps, &df, context_name, ignore))
         .map_err(|e| compile_status(e, &file))?;
+    request.fragments = load_fragments(client, opts, caps, &df).await;
 
     let subrequest = opts.get("requestid").filter(|s| !s.is_empty());
     // BuildKit's frontend answers `--call` errors without the Dockerfile snippet.
@@ -165,7 +141,7 @@ async fn build(
         return Ok(subrequests::lint(&request, &checked, Some(&df.definition)));
     }
     if caps.gateway.contains(WARNINGS_CAP) {
-        send_warnings(client, &df, &checked.findings).await;
+        send_warnings(client, &df, &request, &checked.findings).await;
     }
     if subrequest == Some(subrequests::OUTLINE) {
         // The outline is made after a full compile, as in BuildKit: the base images are
@@ -176,7 +152,7 @@ async fn build(
     }
     let builds: Vec<PlatformBuild> = checked
         .into_result()
-        .map_err(|e| compile_status(e, &file))?
+        .map_err(|e| fragment_status(e, &request, &df))?
         .into_iter()
         .map(|c| c.build)
         .collect();
@@ -188,8 +164,6 @@ async fn build(
 
 /// The gateway capability for build warnings (`Warn`); BuildKit v0.8 does not have it.
 const WARNINGS_CAP: &str = "gateway.warnings";
-/// Results may hold arrays of references (one per platform).
-const REFARRAY_CAP: &str = "proto.refarray";
 /// The gateway caps the build decides by: each must be one BuildKit registers
 /// (`frontend/gateway/pb/caps.go`), or no `Ping` could list it.
 #[cfg(test)]
@@ -198,7 +172,12 @@ const GATED_GATEWAY_CAPS: &[&str] = &[WARNINGS_CAP, REFARRAY_CAP];
 /// Sends each finding as a build warning, as BuildKit's frontend does: `Rule: detail (line
 /// N)`, the rule's description and link, the Dockerfile and the lines. A warning that cannot
 /// be sent is only logged: it must not fail the build.
-async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[Finding]) {
+async fn send_warnings(
+    client: &mut Client,
+    df: &LoadedDockerfile,
+    request: &BuildRequest,
+    findings: &[Finding],
+) {
     // The vertex of the Dockerfile's local source (the op before the terminal one).
     let digest = df
         .definition
@@ -208,11 +187,18 @@ async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[F
         .nth(1)
         .map(|op| llb_gen::op_digest(op))
         .unwrap_or_default();
-    let info = pb::SourceInfo {
-        filename: df.name.clone(),
-        data: df.data.clone(),
-        definition: Some(df.definition.clone()),
-        language: "Dockerfile".into(),
+    // The file each finding is in: the Dockerfile or an INCLUDE fragment.
+    let info = |f: &Finding| {
+        let (filename, data) = request
+            .source_file(f.range.file)
+            .map(|(n, d)| (n, d.to_vec()))
+            .unwrap_or_else(|| (df.name.clone(), df.data.clone()));
+        pb::SourceInfo {
+            filename,
+            data,
+            definition: Some(df.definition.clone()),
+            language: "Dockerfile".into(),
+        }
     };
     for f in findings {
         let line = |l: usize| pb::Position {
@@ -225,7 +211,7 @@ async fn send_warnings(client: &mut Client, df: &LoadedDockerfile, findings: &[F
             short: f.short().into_bytes(),
             detail: vec![f.rule.description().as_bytes().to_vec()],
             url: f.rule.url().unwrap_or_default(),
-            info: Some(info.clone()),
+            info: Some(info(f)),
             ranges: f
                 .lines()
                 .map(|l| pb::Range {
@@ -244,171 +230,37 @@ fn compile_status(e: CompileError, file: &SourceFile<'_>) -> rpc::Status {
     errors::status(&e.message, e.range, Some(file))
 }
 
-/// Solves a Definition lazily and returns the ref it becomes.
-async fn solve(
-    client: &mut Client,
-    caps: &ServerCaps,
-    def: pb::Definition,
-) -> Result<RefKind, rpc::Status> {
-    let resp = client
-        .solve(gw::SolveRequest {
-            definition: Some(def),
-            allow_result_return: true,
-            allow_result_array_ref: caps.gateway.contains(REFARRAY_CAP),
-            ..Default::default()
-        })
-        .await
-        .map_err(|s| passthrough("solve", s))?
-        .into_inner();
-    match resp.result.and_then(|r| r.result) {
-        Some(r) => Ok(r),
-        None if !resp.r#ref.is_empty() => Ok(RefKind::RefDeprecated(resp.r#ref)),
-        None => Err(errors::status(
-            "BuildKit returned no result for a solve",
-            None,
-            None,
-        )),
+/// A compile error's status, with the lines of the file it is in (the Dockerfile or an
+/// INCLUDE fragment).
+fn fragment_status(e: CompileError, request: &BuildRequest, df: &LoadedDockerfile) -> rpc::Status {
+    let file = e.range.map(|r| r.file).unwrap_or_default();
+    match request.source_file(file) {
+        Some((filename, data)) => {
+            let file = SourceFile {
+                filename: &filename,
+                data,
+                definition: Some(&df.definition),
+            };
+            compile_status(e, &file)
+        }
+        None => errors::status(&e.message, None, None),
     }
 }
 
-fn ref_id(r: &RefKind) -> Option<&str> {
-    match r {
-        RefKind::RefDeprecated(id) => Some(id),
-        RefKind::Ref(r) => Some(&r.id),
-        _ => None,
-    }
-}
-
-async fn read_file(client: &mut Client, r: &RefKind, path: &str) -> Result<Vec<u8>, tonic::Status> {
-    let id = ref_id(r).unwrap_or_default().to_string();
-    Ok(client
-        .read_file(gw::ReadFileRequest {
-            r#ref: id,
-            file_path: path.to_string(),
-            ..Default::default()
-        })
-        .await?
-        .into_inner()
-        .data)
-}
-
-/// A local source for a small file read (the Dockerfile, `.dockerignore`).
-fn small_local(
-    name: &str,
-    follow: Vec<String>,
-    key_hint: &str,
-    custom_name: String,
+/// The fragments the Dockerfile INCLUDEs (none, and no read, for a Dockerfile without).
+async fn load_fragments(
+    client: &Client,
     opts: &FrontendOptions,
     caps: &ServerCaps,
-) -> Result<pb::Definition, rpc::Status> {
-    let mut l = llb_gen::local(name);
-    l = match &opts.session_id {
-        Some(sid) => l.session_id(sid.clone()),
-        None => l.unique_id("mstage"),
-    };
-    l = l.follow_paths(follow).shared_key_hint(key_hint);
-    if caps.llb.allows(mstage_compiler::lower::Gate::LocalDiffer) {
-        // Not required, as BuildKit's own frontend asks (so the op declares no cap; the
-        // `frontend.lint` answer lists this Definition).
-        l = l.differ(Differ::None, false);
-    }
-    let st = l.custom_name(custom_name).build();
-    let platform = caps
-        .worker_platforms
-        .first()
-        .cloned()
-        .unwrap_or_else(Platform::host);
-    let mopts = MarshalOptions::new(llb_gen::Platform::new(
-        platform.os.clone(),
-        platform.architecture.clone(),
-    ))
-    .llb_caps(caps.llb.iter());
-    st.marshal(&mopts)
-        .map_err(|e| errors::status(&format!("internal error: {e}"), None, None))
-}
-
-async fn load_dockerfile(
-    client: &mut Client,
-    opts: &FrontendOptions,
-    caps: &ServerCaps,
-) -> Result<LoadedDockerfile, rpc::Status> {
-    let mut name = opts
-        .get("filename")
-        .filter(|s| !s.is_empty())
-        .unwrap_or("Dockerfile")
-        .to_string();
-    if let Some(sub) = opts.get("contextsubdir").filter(|s| !s.is_empty()) {
-        name = format!("{}/{}", sub.trim_end_matches('/'), name);
-    }
-    let local_name = opts
-        .get("dockerfilekey")
-        .filter(|s| !s.is_empty())
-        .unwrap_or("dockerfile");
-    let ignore_name = format!("{name}.dockerignore");
-    let mut follow = vec![name.clone(), ignore_name.clone()];
-    if name == "Dockerfile" {
-        follow.push("dockerfile".into());
-    }
-    let def = small_local(
-        local_name,
-        follow,
-        local_name,
-        format!("[internal] load build definition from {name}"),
+    df: &LoadedDockerfile,
+) -> mstage_compiler::include::Fragments {
+    let reader = super::fragments::GatewayFragments {
+        client: client.clone(),
         opts,
         caps,
-    )?;
-    let r = solve(client, caps, def.clone()).await?;
-    let mut ignore_client = client.clone();
-    let (data, ignore) = tokio::join!(
-        read_file(client, &r, &name),
-        read_file(&mut ignore_client, &r, &ignore_name),
-    );
-    let data = match data {
-        Ok(d) => d,
-        Err(first) if name == "Dockerfile" => {
-            read_file(client, &r, "dockerfile").await.map_err(|_| {
-                errors::status(
-                    &format!("failed to read dockerfile: {}", first.message()),
-                    None,
-                    None,
-                )
-            })?
-        }
-        Err(e) => {
-            return Err(errors::status(
-                &format!("failed to read dockerfile: {}", e.message()),
-                None,
-                None,
-            ))
-        }
+        df,
     };
-    Ok(LoadedDockerfile {
-        name,
-        data,
-        ignore: ignore.ok(),
-        definition: def,
-    })
-}
-
-/// The context's `.dockerignore` (missing = no patterns).
-async fn context_dockerignore(
-    client: &mut Client,
-    opts: &FrontendOptions,
-    caps: &ServerCaps,
-    context_name: &str,
-) -> Result<Vec<u8>, rpc::Status> {
-    let def = small_local(
-        context_name,
-        vec![".dockerignore".into()],
-        &format!("{context_name}-.dockerignore"),
-        "[internal] load .dockerignore".into(),
-        opts,
-        caps,
-    )?;
-    let r = solve(client, caps, def).await?;
-    Ok(read_file(client, &r, ".dockerignore")
-        .await
-        .unwrap_or_default())
+    mstage_compiler::include::load_fragments(&df.data, &df.name, &reader).await
 }
 
 /// The compile request: the options' part from [`request::from_options`], the rest from

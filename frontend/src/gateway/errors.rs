@@ -79,6 +79,7 @@ mod tests {
             Some(SourceRange {
                 start_line: 2,
                 end_line: 2,
+                ..Default::default()
             }),
             Some(&f),
         );

@@ -9,6 +9,8 @@
 
 pub mod build;
 pub mod errors;
+mod fragments;
+mod inputs;
 pub mod options;
 mod request;
 pub mod resolver;

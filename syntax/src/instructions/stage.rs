@@ -96,6 +96,7 @@ pub fn parse_dockerfile(df: &Dockerfile) -> Result<Parsed, InstructionError> {
             .unwrap_or(SourceRange {
                 start_line: 1,
                 end_line: 1,
+                ..Default::default()
             });
         return Err(InstructionError::new(range, ErrorKind::NoStages));
     }

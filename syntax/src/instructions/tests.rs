@@ -19,6 +19,7 @@ fn node(keyword: &str, flags: &[&str], args: &[&str]) -> Node {
         range: SourceRange {
             start_line: 7,
             end_line: 7,
+            ..Default::default()
         },
     }
 }
@@ -511,6 +512,7 @@ fn dockerfile(nodes: Vec<Node>) -> Dockerfile {
         directives: vec![],
         instructions: nodes,
         warnings: vec![],
+        includes: vec![],
     }
 }
 
@@ -518,6 +520,7 @@ fn at(mut n: Node, line: usize) -> Node {
     n.range = SourceRange {
         start_line: line,
         end_line: line,
+        ..Default::default()
     };
     n
 }

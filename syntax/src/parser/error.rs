@@ -62,6 +62,7 @@ impl SyntaxError {
             range: SourceRange {
                 start_line,
                 end_line: end_line.max(start_line),
+                ..Default::default()
             },
             kind,
         }

@@ -16,15 +16,17 @@ mod directives;
 mod dump;
 mod error;
 mod heredoc;
+pub mod include;
 mod json;
 mod line_parsers;
 mod parse;
 
-pub use ast::{Dockerfile, Heredoc, Node, SourceRange, Warning};
+pub use ast::{Dockerfile, FileId, Heredoc, IncludeSite, Node, SourceRange, Warning};
 pub use directives::{detect_syntax, parse_directive, SyntaxDirective};
 pub use dump::{dump, dump_node};
 pub use error::{SyntaxError, SyntaxErrorKind, MAX_LINE_LEN, MAX_ONBUILD_NESTING};
 pub use heredoc::{chomp_heredoc_content, heredocs_from_line, parse_heredoc};
+pub use include::{include_paths, resolve_includes, IncludeError, IncludeErrorKind, IncludeLoader};
 pub use parse::parse;
 
 pub use directives::split_directive;

@@ -213,6 +213,7 @@ impl<'a> Scanner<'a> {
                 range: SourceRange {
                     start_line: self.current,
                     end_line: self.current,
+                    ..Default::default()
                 },
             });
         }
@@ -235,6 +236,7 @@ impl<'a> Scanner<'a> {
         let range = SourceRange {
             start_line: start,
             end_line: self.current,
+            ..Default::default()
         };
         node.range = range;
         if let Some(sub) = node.sub.as_mut() {
@@ -287,6 +289,7 @@ impl<'a> Scanner<'a> {
             directives: self.st.directives,
             instructions,
             warnings: self.warnings,
+            includes: Vec::new(),
         })
     }
 }

@@ -45,7 +45,8 @@ fn continuation_rules() {
         df.instructions[1].range,
         SourceRange {
             start_line: 2,
-            end_line: 6
+            end_line: 6,
+            ..Default::default()
         }
     );
     assert_eq!(df.warnings.len(), 1);
@@ -124,7 +125,8 @@ fn heredocs() {
         copy.range,
         SourceRange {
             start_line: 2,
-            end_line: 6
+            end_line: 6,
+            ..Default::default()
         }
     );
     assert!(

@@ -119,8 +119,11 @@ pub struct Ctx<'a> {
     pub epoch: Option<i64>,
     /// Build checks, for the first platform only.
     pub lint: Option<&'a crate::lint::LintSink>,
-    /// The Dockerfile, when ops are to point at their lines.
-    pub source_map: Option<SourceMap>,
+    /// The Dockerfile and its INCLUDE fragments (by [`FileId`] index), when ops are to
+    /// point at their lines.
+    ///
+    /// [`FileId`]: mstage_syntax::parser::FileId
+    pub source_map: Option<Vec<SourceMap>>,
 }
 
 impl Ctx<'_> {
@@ -146,7 +149,11 @@ impl Ctx<'_> {
 
     /// `op` pointed at `range` of the Dockerfile, when the build has a source map.
     pub fn at<T: OpOptions>(&self, op: T, range: SourceRange) -> T {
-        match &self.source_map {
+        let map = self
+            .source_map
+            .as_ref()
+            .and_then(|maps| maps.get(range.file.0 as usize));
+        match map {
             Some(map) => {
                 let lines = SourceMap::lines(range.start_line as i32, range.end_line as i32);
                 op.location(map, vec![lines])

@@ -1,13 +1,30 @@
 //! Shared pieces of the subrequest answers: locations, doc comments and the text tables,
 //! as BuildKit's Go code writes them.
 
+use mstage_compiler::lower::BuildRequest;
 use mstage_syntax::parser::SourceRange;
 use serde_json::json;
 
-/// BuildKit's location of an instruction: one range per line it spans.
+/// BuildKit's location of an instruction: one range per line it spans. Lines in an
+/// INCLUDE fragment name it by its index in [`sources`] (Go leaves out a zero index).
 pub(super) fn location(range: SourceRange) -> serde_json::Value {
     let lines = range.start_line..=range.end_line.max(range.start_line);
-    json!({"ranges": lines.map(|l| json!({"start": {"line": l}, "end": {"line": l}})).collect::<Vec<_>>()})
+    let mut loc = json!({"ranges": lines.map(|l| json!({"start": {"line": l}, "end": {"line": l}})).collect::<Vec<_>>()});
+    if !range.file.is_main() {
+        loc["sourceIndex"] = json!(range.file.0);
+    }
+    loc
+}
+
+/// The `sources` of an outline or targets answer: the Dockerfile, then its INCLUDE
+/// fragments, in the order of their file ids.
+pub(super) fn sources(request: &BuildRequest) -> serde_json::Value {
+    use base64::Engine as _;
+    let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    request
+        .source_files()
+        .map(|(_, _, data)| json!(b64(data)))
+        .collect()
 }
 
 /// BuildKit's `getComment`: the first comment line above the instruction that starts with

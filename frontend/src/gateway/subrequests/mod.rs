@@ -84,21 +84,21 @@ pub fn lint(
     checked: &Checked,
     definition: Option<&mstage_proto::pb::Definition>,
 ) -> gw::Result {
-    let name = &request.dockerfile_name;
+    let files = request.source_texts();
     let error = checked.error();
-    let mut value =
-        mstage_compiler::lint::results_json(&checked.findings, name, &request.dockerfile, error);
+    let mut value = mstage_compiler::lint::results_json(&checked.findings, &files, error);
     if let Some(def) = definition {
         // The LLB that loaded the Dockerfile, as BuildKit lists its sources.
         value["sources"][0]["definition"] = definition_json(def);
     }
-    let mut text =
-        mstage_compiler::lint::results_text(&checked.findings, name, &request.dockerfile);
+    let mut text = mstage_compiler::lint::results_text(&checked.findings, &files);
     if let Some((message, range)) = error {
         text.push_str(message);
         text.push('\n');
-        if let Some(r) = range {
-            let data = String::from_utf8_lossy(&request.dockerfile);
+        if let Some((r, (name, data))) =
+            range.and_then(|r| Some((r, files.get(r.file.0 as usize)?)))
+        {
+            let data = String::from_utf8_lossy(data);
             let lines: Vec<&str> = data.split('\n').collect();
             mstage_compiler::lint::snippet(&mut text, name, &lines, r);
         }
@@ -379,7 +379,7 @@ fn targets(request: &BuildRequest) -> Result<(serde_json::Value, String), Compil
     }
     let value = json!({
         "targets": list,
-        "sources": [base64::engine::general_purpose::STANDARD.encode(&request.dockerfile)],
+        "sources": format::sources(request),
     });
     Ok((value, table(&rows, 1)))
 }
@@ -424,7 +424,7 @@ mod tests {
         // VERSION is used by no FROM and declared in no needed stage: not listed.
         assert_eq!(
             v["args"],
-            json!([{"name": "MIRROR", "location": location(SourceRange { start_line: 3, end_line: 3 })}])
+            json!([{"name": "MIRROR", "location": location(SourceRange { start_line: 3, end_line: 3, ..Default::default() })}])
         );
         assert_eq!(v["secrets"].as_array().unwrap().len(), 1, "{v}");
         assert_eq!(v["secrets"][0]["name"], "npmrc");
@@ -494,6 +494,33 @@ mod tests {
     }
 
     #[test]
+    fn targets_and_outline_point_into_include_fragments() {
+        let mut req = request(
+            "ARG BASE=busybox\nINCLUDE stages/build.Dockerfile\nFROM build\n",
+            Some("build"),
+        );
+        req.fragments.insert(
+            "stages/build.Dockerfile".into(),
+            b"# build compiles\nFROM ${BASE} AS build\nARG MODE=fast\n".to_vec(),
+        );
+        let (v, _) = answer(TARGETS, &req);
+        assert_eq!(
+            v["targets"][0]["location"],
+            json!({"ranges": [{"start": {"line": 2}, "end": {"line": 2}}], "sourceIndex": 1})
+        );
+        assert_eq!(v["targets"][1]["location"]["ranges"][0]["start"]["line"], 3);
+        assert!(v["targets"][1]["location"].get("sourceIndex").is_none());
+        assert_eq!(v["sources"].as_array().unwrap().len(), 2, "{v}");
+        let (v, _) = answer(OUTLINE, &req);
+        let args = v["args"].as_array().unwrap();
+        let base = args.iter().find(|a| a["name"] == "BASE").unwrap();
+        assert!(base["location"].get("sourceIndex").is_none(), "{v}");
+        let mode = args.iter().find(|a| a["name"] == "MODE").unwrap();
+        assert_eq!(mode["location"]["sourceIndex"], 1, "{v}");
+        assert_eq!(mode["location"]["ranges"][0]["start"]["line"], 3);
+    }
+
+    #[test]
     fn targets_show_stages_as_written() {
         let df = "ARG BASE=busybox\n\
             ARG TAG=latest\n\
@@ -505,8 +532,8 @@ mod tests {
             v["targets"],
             json!([
                 {"name": "build", "description": "compiles the app", "base": "${BASE}:${TAG}",
-                 "platform": "$BUILDPLATFORM", "location": location(SourceRange { start_line: 4, end_line: 4 })},
-                {"default": true, "base": "busybox", "location": location(SourceRange { start_line: 5, end_line: 5 })},
+                 "platform": "$BUILDPLATFORM", "location": location(SourceRange { start_line: 4, end_line: 4, ..Default::default() })},
+                {"default": true, "base": "busybox", "location": location(SourceRange { start_line: 5, end_line: 5, ..Default::default() })},
             ])
         );
         assert!(v["sources"][0].is_string());

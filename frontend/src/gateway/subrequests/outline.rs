@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use base64::Engine as _;
 use serde_json::json;
 
 use mstage_compiler::lower::{BuildRequest, CompileError};
@@ -335,8 +334,7 @@ impl Scope<'_> {
         if !listed.ssh.is_empty() {
             value.insert("ssh".into(), needs_json(&listed.ssh));
         }
-        let source = base64::engine::general_purpose::STANDARD.encode(&self.request.dockerfile);
-        value.insert("sources".into(), json!([source]));
+        value.insert("sources".into(), super::format::sources(self.request));
         let text = outline_text(&name, description.as_deref(), listed);
         (serde_json::Value::Object(value), text)
     }

@@ -12,6 +12,14 @@ use mstage_tests::engine::prepare;
 
 pub const SYNTAX_LINE: &str = "# syntax=mstage:dev";
 
+/// Whether a Dockerfile has an `INCLUDE` line (an mstage extension).
+fn uses_include(dockerfile: &str) -> bool {
+    dockerfile.lines().any(|l| {
+        let l = l.trim_start();
+        l.len() > 8 && l[..8].eq_ignore_ascii_case("include ")
+    })
+}
+
 /// A case copied into a scratch folder: the context, and one Dockerfile per frontend.
 pub struct Prepared {
     pub scratch: TempDir,
@@ -58,6 +66,12 @@ impl Prepared {
         };
         let d = self.path(sub);
         std::fs::create_dir_all(&d)?;
+        // mstage's INCLUDE reads fragments from the Dockerfile's own directory (the
+        // `dockerfile` local): give it the case's files, as a repository would have them.
+        if matches!(frontend, Frontend::Image(_)) && uses_include(&self.rest) {
+            prepare::copy_tree(&self.dir, &d)?;
+            let _ = std::fs::remove_file(d.join("case.json"));
+        }
         std::fs::write(d.join("Dockerfile"), format!("{first}{}", self.rest))?;
         let own_ignore = self.dir.join("Dockerfile.dockerignore");
         if own_ignore.exists() {

@@ -21,7 +21,7 @@ impl Run<'_> {
     pub fn build(&mut self, build: &Build) -> anyhow::Result<()> {
         let spec = self.spec(build)?;
         let image = self.image(build.tag);
-        let out = self.docker().build(&spec, &BY_SYNTAX_LINE)?;
+        let out = self.docker().build(&spec, &self.shared.frontend)?;
         self.log.write(&format!(
             "--- docker build {image}\n{}\n",
             out.log.trim_end()

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context};
 use clap::Parser;
 
-use mstage_tests::engine::docker::Docker;
+use mstage_tests::engine::docker::{Docker, Frontend};
 
 use run::{Containers, Log, Run, Shared};
 use step::{Example, Step};
@@ -49,6 +49,10 @@ struct Args {
     /// Logs and the size table [default: $E2E_STATE/examples, E2E_STATE=/tmp/mstage-e2e].
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The frontend image for the mstage builds, in place of each Dockerfile's own
+    /// `# syntax=mstage:dev` (passed as `BUILDKIT_SYNTAX`) [default: the syntax line].
+    #[arg(long)]
+    frontend: Option<String>,
     /// The examples to run [default: all].
     names: Vec<String>,
 }
@@ -108,6 +112,10 @@ fn shared(args: &Args, out: &Path) -> anyhow::Result<Shared> {
         token: run_token(),
         containers: Containers::new(out.join("containers")),
         stock_link: OnceCell::new(),
+        frontend: args
+            .frontend
+            .clone()
+            .map_or(Frontend::Stock, Frontend::Image),
     })
 }
 

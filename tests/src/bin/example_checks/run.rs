@@ -34,6 +34,9 @@ pub struct Shared {
     pub containers: Containers,
     /// Whether the built-in frontend knows `COPY --link`; probed once.
     pub stock_link: OnceCell<bool>,
+    /// How the mstage builds pick the frontend: by their syntax line (`Stock`: no
+    /// override), or an image given with `--frontend`.
+    pub frontend: mstage_tests::engine::docker::Frontend,
 }
 
 /// The containers the run started, removed by id when it ends; also listed in a file, from

@@ -36,6 +36,7 @@ pub const EXAMPLES: &[Example] = &[
     BUILD_TEST_RUNTIME,
     DEV_PROD_TARGETS,
     BUILDKIT_EXTRAS,
+    MONOREPO_INCLUDE,
 ];
 
 const HELLO: Example = Example {
@@ -466,6 +467,67 @@ const IGNORE_CHECK: Build = Build {
     ..Build::tag("ignore-check")
 };
 
+/// Two services whose Dockerfiles INCLUDE one shared builder stage and shared runtime
+/// settings (an mstage extension: the built-in frontend rejects INCLUDE, so no stock
+/// rebuild).
+const MONOREPO_INCLUDE: Example = Example {
+    name: "monorepo-include",
+    secrets: &[],
+    steps: &[
+        Step::Build(Build {
+            file: Some("api.Dockerfile"),
+            ..Build::tag("api")
+        }),
+        Step::Prints {
+            image: "api",
+            args: &[],
+            is: "api: ready to serve (shared lib 1.0)",
+        },
+        user("api", "10001:10001"),
+        config(
+            "api",
+            "{{index .Config.Labels \"org.example.monorepo.builder\"}}",
+            "common/builder.Dockerfile",
+        ),
+        // The shared builder's first step is the same op for both services: the worker
+        // build finds it in the api build's cache.
+        Step::Build(Build {
+            file: Some("worker.Dockerfile"),
+            cache: Cache::Kept,
+            step_cached: Some(r"\[builder 2/6\] WORKDIR /build"),
+            ..Build::tag("worker")
+        }),
+        Step::Prints {
+            image: "worker",
+            args: &[],
+            is: "worker: processed 1 batch (--once) (shared lib 1.0)",
+        },
+        Step::Prints {
+            image: "worker",
+            args: &["cat", "/app/BUILD"],
+            is: "worker built by common/builder.Dockerfile",
+        },
+        // A missing fragment fails the build, naming the Dockerfile and the INCLUDE line.
+        Step::Copy { name: "mono" },
+        Step::Edit {
+            copy: "mono",
+            edit: Edit::Replace {
+                file: "api.Dockerfile",
+                regex: r"common/builder\.Dockerfile",
+                with: "common/missing.Dockerfile",
+            },
+        },
+        Step::Build(Build {
+            context: Context::Copy("mono"),
+            file: Some("api.Dockerfile"),
+            fails: true,
+            error_has: Some("api.Dockerfile:5: INCLUDE common/missing.Dockerfile: file not found"),
+            note: Some("a missing fragment: the build failed naming api.Dockerfile:5"),
+            ..Build::tag("missing-fragment")
+        }),
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -482,7 +544,14 @@ mod tests {
         let mut folders: Vec<String> = std::fs::read_dir(examples_dir())
             .unwrap()
             .flatten()
-            .filter(|e| e.path().join("Dockerfile").is_file())
+            // A folder with a Dockerfile, or several (`*.Dockerfile`: monorepo-include).
+            .filter(|e| {
+                let names = std::fs::read_dir(e.path()).into_iter().flatten().flatten();
+                e.path().join("Dockerfile").is_file()
+                    || names
+                        .into_iter()
+                        .any(|f| f.file_name().to_string_lossy().ends_with(".Dockerfile"))
+            })
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         folders.sort();

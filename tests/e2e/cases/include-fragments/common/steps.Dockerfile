@@ -1,0 +1,2 @@
+WORKDIR /out
+RUN echo nested > /out/nested.txt
