@@ -5,7 +5,9 @@ use super::build::TriggerParser;
 use super::words::Words;
 use super::{CompileError, ErrorKind};
 use crate::plan::EnvList;
-use mstage_syntax::instructions::{parse_dockerfile, parse_instruction, Instruction, Parsed};
+use mstage_syntax::instructions::{
+    parse_dockerfile_in, parse_instruction_in, Dialect, Instruction, Parsed,
+};
 use mstage_syntax::parser::{Dockerfile, SourceRange};
 use mstage_syntax::shell::Lexer;
 
@@ -16,9 +18,9 @@ pub fn parse(bytes: &[u8]) -> Result<(Dockerfile, Parsed), CompileError> {
     Ok((df, parsed))
 }
 
-/// Types a parse tree.
+/// Types a parse tree, mstage's extensions included.
 pub fn parse_typed(df: &Dockerfile) -> Result<Parsed, CompileError> {
-    Ok(parse_dockerfile(df)?)
+    Ok(parse_dockerfile_in(df, Dialect::Mstage)?)
 }
 
 pub fn parse_syntax(bytes: &[u8]) -> Result<Dockerfile, CompileError> {
@@ -74,6 +76,6 @@ impl TriggerParser for ShellWords {
         }
         let mut node = df.instructions.remove(0);
         node.range = range;
-        Ok(parse_instruction(&node, self.escape)?)
+        Ok(parse_instruction_in(&node, self.escape, Dialect::Mstage)?)
     }
 }

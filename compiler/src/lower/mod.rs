@@ -224,6 +224,7 @@ pub fn plan_with_escape(
             build_args: &request.build_args,
             platforms: &po,
             has_named_context: &has_ctx,
+            escape: df.escape,
         },
         &expand,
     )?;

@@ -8,6 +8,7 @@
 //! from=` (as upstream, each use gets its own entry; identical image ops merge later by digest).
 
 mod env;
+mod from_vars;
 mod graph;
 
 pub use graph::{Edge, EdgeKind, GraphBase, GraphStage, StageGraph};
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use env::EnvList;
+pub use from_vars::{arg_sets_env, arg_value};
 
 use crate::error::{CompileError, ErrorKind};
 use crate::image::{ImageRef, Platform};
@@ -125,6 +127,10 @@ pub struct Plan {
     by_name: HashMap<String, usize>,
     /// Number of registered (Dockerfile) stages.
     pub registered: usize,
+    /// The request's build args (stage ARGs in a `--from` with variables see them).
+    build_args: std::collections::BTreeMap<String, String>,
+    /// The Dockerfile's escape character, for expanding `--from` values.
+    escape: char,
 }
 
 /// Options the plan needs from the request.
@@ -135,6 +141,8 @@ pub struct PlanOptions<'a> {
     pub platforms: &'a PlatformOpt,
     /// Is there a named context called this (normalised) name?
     pub has_named_context: &'a dyn Fn(&str) -> bool,
+    /// The Dockerfile's escape character.
+    pub escape: char,
 }
 
 /// The automatic args, in BuildKit's order (`defaultArgs`), with build-arg overrides.
@@ -258,6 +266,8 @@ impl Plan {
             platforms: po,
             by_name: HashMap::new(),
             registered: parsed.stages.len(),
+            build_args: opts.build_args.clone(),
+            escape: opts.escape,
         };
 
         for (i, st) in parsed.stages.iter().enumerate() {
@@ -410,24 +420,34 @@ impl Plan {
     }
 
     /// Stages command `ci` of stage `id` reads from (upstream `toCommand` + `detectRunMount`).
+    /// A RUN reads first from the stage's `MOUNT`s before it, then from its own mounts.
     fn command_sources(&mut self, id: usize, ci: usize) -> Result<Vec<usize>, CompileError> {
         let inst = Arc::clone(&self.stages[id].commands[ci].instruction);
         let range = inst.range();
         match &*inst {
             Instruction::Copy(c) => {
-                let Some(from) = c.from.clone() else {
+                let Some(from) = c.from.as_deref() else {
                     return Ok(Vec::new());
                 };
+                let from = self.expand_from(id, ci, from, range)?;
                 Ok(vec![self.lookup_from(&from, range)?])
             }
             Instruction::Run(r) => {
-                let froms: Vec<String> = r
-                    .mounts
+                let stage_mounts: Vec<Option<String>> = self.stages[id].commands[..ci]
                     .iter()
-                    .map(|m| m.from().unwrap_or(SCRATCH).to_string())
+                    .filter_map(|c| match &*c.instruction {
+                        Instruction::Mount(m) => Some(m.spec.from().map(str::to_string)),
+                        _ => None,
+                    })
                     .collect();
+                let own = r.mounts.iter().map(|m| m.from().map(str::to_string));
+                let froms: Vec<Option<String>> = stage_mounts.into_iter().chain(own).collect();
                 let mut out = Vec::with_capacity(froms.len());
                 for f in froms {
+                    let f = match f {
+                        Some(f) => self.expand_from(id, ci, &f, range)?,
+                        None => SCRATCH.to_string(),
+                    };
                     out.push(match self.find_by_name(&f) {
                         Some(s) => s,
                         None => self.unregistered(&f, range),

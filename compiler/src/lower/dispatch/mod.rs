@@ -12,8 +12,8 @@ use super::{Capabilities, CompileError};
 use crate::image::{HealthConfig, ImageConfig, Platform, DEFAULT_PATH_ENV};
 use crate::plan::EnvList;
 use mstage_syntax::instructions::{
-    AddCommand, ArgCommand, Chmod, ExpandError, Healthcheck, Instruction, KeyValue, MountType,
-    NetworkMode as RunNetwork, RunCommand, SecurityMode, SourcesAndDest, WordExpander,
+    AddCommand, ArgCommand, Chmod, ExpandError, Healthcheck, Instruction, KeyValue, MountCommand,
+    MountType, NetworkMode as RunNetwork, RunCommand, SecurityMode, SourcesAndDest, WordExpander,
 };
 use mstage_syntax::parser::SourceRange;
 
@@ -106,6 +106,9 @@ pub struct DState {
     pub workdir_set: bool,
     /// What the build checks remember about this stage.
     pub lint: crate::lint::checks::StageLint,
+    /// mstage's `MOUNT`s so far, expanded (relative targets made absolute), in order: every
+    /// later RUN of this stage gets them; stages built on it do not.
+    pub stage_mounts: Vec<mstage_syntax::instructions::Mount>,
 }
 
 /// What is shared by all stages of one build.
@@ -412,6 +415,7 @@ pub fn dispatch(
             dispatch_workdir(ctx, d, &p, true, range, &c.origin.original)?;
         }
         Instruction::Run(c) => dispatch_run(ctx, d, c, sources)?,
+        Instruction::Mount(c) => run::dispatch_mount(ctx, d, c)?,
         Instruction::Copy(c) => dispatch_copy(ctx, d, c, sources)?,
         Instruction::Add(c) => dispatch_add(ctx, d, c)?,
         Instruction::From(_) => {}
@@ -563,29 +567,20 @@ fn with_shell(img: &ImageConfig, args: &[String]) -> Vec<String> {
 fn dispatch_arg(ctx: &mut Ctx<'_>, d: &mut DState, c: &ArgCommand) -> Result<(), CompileError> {
     let mut commit = Vec::with_capacity(c.args.len());
     for a in &c.args {
-        let has_value = ctx.req.build_args.get(&a.key);
-        let mut value = a.value.clone();
-        let mut has_default = value.is_some();
-        if !has_default && has_value.is_none() {
-            if let Some(v) = ctx.global_args.get(&a.key) {
-                value = Some(v.to_string());
-                has_default = false;
-            }
-        }
-        if let Some(v) = has_value {
-            value = Some(v.clone());
-        } else if has_default {
-            let raw = value.clone().unwrap_or_default();
-            value = Some(
-                ctx.words
-                    .word(&raw, &d.state.env)
-                    .map_err(|m| err(c.origin.range, m))?,
-            );
-        }
-        if let Some(v) = &value {
-            if a.key != "BUILDKIT_SBOM_SCAN_CONTEXT" && a.key != "BUILDKIT_SBOM_SCAN_STAGE" {
-                d.state.env.add_or_replace(&a.key, v);
-            }
+        let words = ctx.words;
+        let value = crate::plan::arg_value(
+            a,
+            &ctx.req.build_args,
+            ctx.global_args,
+            &d.state.env,
+            |w, env| words.word(w, env),
+        )
+        .map_err(|m| err(c.origin.range, m))?;
+        if let Some(v) = value
+            .as_deref()
+            .filter(|_| crate::plan::arg_sets_env(&a.key))
+        {
+            d.state.env.add_or_replace(&a.key, v);
         }
         d.build_args.push((a.key.clone(), value.clone()));
         commit.push(match &value {
