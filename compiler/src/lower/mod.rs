@@ -162,6 +162,8 @@ async fn compile_inner(
         let defaults = crate::plan::default_args(&po, &request.build_args, &target);
         let lexer = mstage_syntax::shell::Lexer::new(df.escape);
         crate::lint::checks::typed(lint, &parsed, &defaults, &lexer);
+        // INCLUDE hook: pass the lines of the INCLUDEs the parser spliced in place of `&[]`.
+        crate::lint::checks::extensions(lint, &parsed, df.escape, &[]);
     }
     let mut out = Vec::new();
     if request.target_platforms.is_empty() {
