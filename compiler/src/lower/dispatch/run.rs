@@ -149,8 +149,15 @@ pub(super) fn dispatch_mount(
     d: &mut DState,
     c: &MountCommand,
 ) -> Result<(), CompileError> {
-    let mut m = expand(ctx.words, &d.state.env, c.origin.range, |ex| c.expand(ex))?;
+    let range = c.origin.range;
+    let mut m = expand(ctx.words, &d.state.env, range, |ex| c.expand(ex))?;
     m.target = m.target.map(|t| absolute_target(&d.state.dir, t));
+    // Caught here rather than at each RUN that gets it.
+    let needs_target = !matches!(m.mount_type, MountType::Secret | MountType::Ssh);
+    if needs_target && m.target.as_deref().is_none_or(|t| t == "/") {
+        let target = m.target.as_deref().unwrap_or_default();
+        return Err(err(range, format!("invalid mount target {target:?}")));
+    }
     d.stage_mounts.push(m);
     Ok(())
 }
