@@ -345,24 +345,28 @@ impl Plan {
 
         plan.target = plan.find_target(opts.target)?;
 
-        // Dependency graph.
-        for id in 0..plan.registered {
-            let n = plan.stages[id].commands.len();
-            for ci in 0..n {
-                let sources = plan.command_sources(id, ci)?;
-                plan.stages[id].commands[ci].sources = sources.clone();
-                for s in sources {
-                    if !plan.stages[id].deps.contains(&s) {
-                        plan.stages[id].deps.push(s);
-                    }
-                }
-            }
-        }
+        plan.link_commands()?;
         plan.check_cycles()?;
         if plan.stages.len() == 1 {
             plan.stages[0].display_name.clear();
         }
         Ok(plan)
+    }
+
+    /// The dependency graph: each command's sources, and each stage's deps in first-use order.
+    fn link_commands(&mut self) -> Result<(), CompileError> {
+        for id in 0..self.registered {
+            for ci in 0..self.stages[id].commands.len() {
+                let sources = self.command_sources(id, ci)?;
+                for &s in &sources {
+                    if !self.stages[id].deps.contains(&s) {
+                        self.stages[id].deps.push(s);
+                    }
+                }
+                self.stages[id].commands[ci].sources = sources;
+            }
+        }
+        Ok(())
     }
 
     /// Appends a stage; returns the base stage it refers to by name (an earlier stage whose
