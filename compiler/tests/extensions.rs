@@ -92,7 +92,7 @@ fn an_undefined_variable_in_from_names_the_file_and_line() {
     let e = error("FROM busybox\nARG S=\nCOPY --from=$S /a /b\n");
     assert!(e.starts_with("Dockerfile:3\n"), "{e}");
     assert!(
-        e.ends_with("ERROR: --from=$S expands to an empty value"),
+        e.ends_with("ERROR: dockerfile line 3: --from=$S expands to an empty value"),
         "{e}"
     );
 }

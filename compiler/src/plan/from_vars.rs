@@ -41,7 +41,8 @@ pub fn arg_sets_env(key: &str) -> bool {
 impl Plan {
     /// A `--from` value of command `ci` of stage `id`, expanded when it has variables.
     /// An unset variable that leaves the value empty, or naming no stage, is an error at
-    /// `range`; so is an empty value.
+    /// `range`; so is an empty value. The message names the line too (as expansion errors
+    /// do): clients that show no source info, such as docker 20.10's, still tell where.
     pub(super) fn expand_from(
         &self,
         id: usize,
@@ -62,17 +63,17 @@ impl Plan {
             return Err(err(
                 range,
                 format!(
-                    "undefined variable {} in --from={raw}: no ARG, ENV or build arg sets it, and {:?} names no stage",
+                    "dockerfile line {}: undefined variable {} in --from={raw}: no ARG, ENV or build arg sets it, and {:?} names no stage",
+                    range.start_line,
                     names.join(", "),
                     x.result
                 ),
             ));
         }
         if x.result.is_empty() {
-            return Err(err(
-                range,
-                format!("--from={raw} expands to an empty value"),
-            ));
+            let line = range.start_line;
+            let msg = format!("dockerfile line {line}: --from={raw} expands to an empty value");
+            return Err(err(range, msg));
         }
         Ok(x.result)
     }
