@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{report, LintSink, Rule};
 use crate::plan::EnvList;
-use mstage_syntax::instructions::{ArgCommand, Instruction, Origin, Parsed, Stage};
+use mstage_syntax::instructions::{
+    extension_uses, ArgCommand, ExtensionUse, Instruction, Origin, Parsed, Stage,
+};
 use mstage_syntax::parser::{Dockerfile, Node, SourceRange};
 use mstage_syntax::shell::Lexer;
 
@@ -40,6 +42,23 @@ pub fn typed(sink: &LintSink, parsed: &Parsed, default_args: &EnvList, lexer: &L
     stage_names(sink, parsed);
     instruction_casing(sink, parsed);
     base_names_with_defaults(sink, parsed, default_args, lexer);
+}
+
+/// mstage's extensions (the experimental rule `MstageExtension`): one finding per use,
+/// naming the extension, in line order. `includes`: the lines of the `INCLUDE`s the parser
+/// spliced (they leave no instruction behind to find).
+pub fn extensions(sink: &LintSink, parsed: &Parsed, escape: char, includes: &[SourceRange]) {
+    let mut uses: Vec<ExtensionUse> = includes.iter().map(|&r| ExtensionUse::include(r)).collect();
+    uses.extend(extension_uses(parsed, escape));
+    uses.sort_by_key(|u| (u.range.start_line, u.extension));
+    for u in uses {
+        report(Some(sink), &[], Rule::MstageExtension, u.range, || {
+            format!(
+                "{} needs mstage: the stock Dockerfile frontend rejects it",
+                u.extension.syntax()
+            )
+        });
+    }
 }
 
 /// MAINTAINER, the FROM casing rules and description comments, as BuildKit's instruction

@@ -27,10 +27,12 @@ pub enum Rule {
     InvalidDefinitionDescription,
     ExposeProtoCasing,
     ExposeInvalidFormat,
+    /// mstage's own (experimental) rule: the file uses an mstage extension.
+    MstageExtension,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 22] = [
+    pub const ALL: [Rule; 23] = [
         Rule::StageNameCasing,
         Rule::FromAsCasing,
         Rule::NoEmptyContinuation,
@@ -53,6 +55,7 @@ impl Rule {
         Rule::InvalidDefinitionDescription,
         Rule::ExposeProtoCasing,
         Rule::ExposeInvalidFormat,
+        Rule::MstageExtension,
     ];
 
     /// The name used in `# check=skip=...` and in results.
@@ -80,6 +83,7 @@ impl Rule {
             Rule::InvalidDefinitionDescription => "InvalidDefinitionDescription",
             Rule::ExposeProtoCasing => "ExposeProtoCasing",
             Rule::ExposeInvalidFormat => "ExposeInvalidFormat",
+            Rule::MstageExtension => "MstageExtension",
         }
     }
 
@@ -135,10 +139,14 @@ impl Rule {
             Rule::ExposeInvalidFormat => {
                 "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release"
             }
+            Rule::MstageExtension => {
+                "The Dockerfile uses an mstage extension, which the stock Dockerfile frontend rejects"
+            }
         }
     }
 
-    /// Documentation page; BuildKit gives none for `InvalidBaseImagePlatform`.
+    /// Documentation page; BuildKit gives none for `InvalidBaseImagePlatform`, and mstage's
+    /// own rule has none on docs.docker.com.
     pub fn url(self) -> Option<String> {
         let slug = match self {
             Rule::StageNameCasing => "stage-name-casing",
@@ -154,7 +162,7 @@ impl Rule {
             Rule::UndefinedVar => "undefined-var",
             Rule::MultipleInstructionsDisallowed => "multiple-instructions-disallowed",
             Rule::LegacyKeyValueFormat => "legacy-key-value-format",
-            Rule::InvalidBaseImagePlatform => return None,
+            Rule::InvalidBaseImagePlatform | Rule::MstageExtension => return None,
             Rule::RedundantTargetPlatform => "redundant-target-platform",
             Rule::SecretsUsedInArgOrEnv => "secrets-used-in-arg-or-env",
             Rule::InvalidDefaultArgInFrom => "invalid-default-arg-in-from",
@@ -171,6 +179,9 @@ impl Rule {
 
     /// Experimental rules run only when `# check=experimental=...` names them.
     pub fn experimental(self) -> bool {
-        self == Rule::InvalidDefinitionDescription
+        matches!(
+            self,
+            Rule::InvalidDefinitionDescription | Rule::MstageExtension
+        )
     }
 }

@@ -69,6 +69,7 @@ pub async fn compile_platform(
         build_args: &req.build_args,
         platforms: &po,
         has_named_context: &has_ctx,
+        escape: words.escape(),
     };
     // The FROM checks come first: they still report when the plan then fails on a FROM.
     if let Some(lint) = lint {

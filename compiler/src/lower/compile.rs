@@ -122,6 +122,8 @@ async fn compile_inner(
         let defaults = crate::plan::default_args(&po, &request.build_args, &target);
         let lexer = mstage_syntax::shell::Lexer::new(df.escape);
         crate::lint::checks::typed(lint, &parsed, &defaults, &lexer);
+        let include_lines: Vec<_> = df.includes.iter().map(|site| site.range).collect();
+        crate::lint::checks::extensions(lint, &parsed, df.escape, &include_lines);
     }
     let mut out = Vec::new();
     if request.target_platforms.is_empty() {
@@ -192,6 +194,7 @@ pub fn plan_with_escape(
             build_args: &request.build_args,
             platforms: &po,
             has_named_context: &has_ctx,
+            escape: df.escape,
         },
         &expand,
     )?;

@@ -7,7 +7,9 @@ use super::words::Words;
 use crate::error::{CompileError, ErrorKind};
 use crate::include::FragmentLoader;
 use crate::plan::EnvList;
-use mstage_syntax::instructions::{parse_dockerfile, parse_instruction, Instruction, Parsed};
+use mstage_syntax::instructions::{
+    parse_dockerfile_in, parse_instruction_in, Dialect, Instruction, Parsed,
+};
 use mstage_syntax::parser::{resolve_includes, Dockerfile, SourceRange};
 use mstage_syntax::shell::Lexer;
 
@@ -27,9 +29,9 @@ pub fn parse_request(request: &BuildRequest) -> Result<Dockerfile, CompileError>
         .map_err(|e| CompileError::new(ErrorKind::Syntax, Some(e.range), e.to_string()))
 }
 
-/// Types a parse tree.
+/// Types a parse tree, mstage's extensions included.
 pub fn parse_typed(df: &Dockerfile) -> Result<Parsed, CompileError> {
-    Ok(parse_dockerfile(df)?)
+    Ok(parse_dockerfile_in(df, Dialect::Mstage)?)
 }
 
 pub fn parse_syntax(bytes: &[u8]) -> Result<Dockerfile, CompileError> {
@@ -85,6 +87,6 @@ impl TriggerParser for ShellWords {
         }
         let mut node = df.instructions.remove(0);
         node.range = range;
-        Ok(parse_instruction(&node, self.escape)?)
+        Ok(parse_instruction_in(&node, self.escape, Dialect::Mstage)?)
     }
 }

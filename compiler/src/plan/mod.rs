@@ -8,6 +8,7 @@
 //! from=` (as upstream, each use gets its own entry; identical image ops merge later by digest).
 
 mod env;
+pub mod from_vars;
 pub mod graph;
 
 use std::collections::HashMap;
@@ -123,6 +124,10 @@ pub struct Plan {
     by_name: HashMap<String, usize>,
     /// Number of registered (Dockerfile) stages.
     pub registered: usize,
+    /// The request's build args (stage ARGs in a `--from` with variables see them).
+    build_args: std::collections::BTreeMap<String, String>,
+    /// The Dockerfile's escape character, for expanding `--from` values.
+    escape: char,
 }
 
 /// Options the plan needs from the request.
@@ -133,6 +138,8 @@ pub struct PlanOptions<'a> {
     pub platforms: &'a PlatformOpt,
     /// Is there a named context called this (normalised) name?
     pub has_named_context: &'a dyn Fn(&str) -> bool,
+    /// The Dockerfile's escape character.
+    pub escape: char,
 }
 
 /// The automatic args, in BuildKit's order (`defaultArgs`), with build-arg overrides.
@@ -256,6 +263,8 @@ impl Plan {
             platforms: po,
             by_name: HashMap::new(),
             registered: parsed.stages.len(),
+            build_args: opts.build_args.clone(),
+            escape: opts.escape,
         };
 
         for (i, st) in parsed.stages.iter().enumerate() {
@@ -333,24 +342,28 @@ impl Plan {
 
         plan.target = plan.find_target(opts.target)?;
 
-        // Dependency graph.
-        for id in 0..plan.registered {
-            let n = plan.stages[id].commands.len();
-            for ci in 0..n {
-                let sources = plan.command_sources(id, ci)?;
-                plan.stages[id].commands[ci].sources = sources.clone();
-                for s in sources {
-                    if !plan.stages[id].deps.contains(&s) {
-                        plan.stages[id].deps.push(s);
-                    }
-                }
-            }
-        }
+        plan.link_commands()?;
         plan.check_cycles()?;
         if plan.stages.len() == 1 {
             plan.stages[0].display_name.clear();
         }
         Ok(plan)
+    }
+
+    /// The dependency graph: each command's sources, and each stage's deps in first-use order.
+    fn link_commands(&mut self) -> Result<(), CompileError> {
+        for id in 0..self.registered {
+            for ci in 0..self.stages[id].commands.len() {
+                let sources = self.command_sources(id, ci)?;
+                for &s in &sources {
+                    if !self.stages[id].deps.contains(&s) {
+                        self.stages[id].deps.push(s);
+                    }
+                }
+                self.stages[id].commands[ci].sources = sources;
+            }
+        }
+        Ok(())
     }
 
     /// Appends a stage; returns the base stage it refers to by name (an earlier stage whose
@@ -408,24 +421,34 @@ impl Plan {
     }
 
     /// Stages command `ci` of stage `id` reads from (upstream `toCommand` + `detectRunMount`).
+    /// A RUN reads first from the stage's `MOUNT`s before it, then from its own mounts.
     fn command_sources(&mut self, id: usize, ci: usize) -> Result<Vec<usize>, CompileError> {
         let inst = Arc::clone(&self.stages[id].commands[ci].instruction);
         let range = inst.range();
         match &*inst {
             Instruction::Copy(c) => {
-                let Some(from) = c.from.clone() else {
+                let Some(from) = c.from.as_deref() else {
                     return Ok(Vec::new());
                 };
+                let from = self.expand_from(id, ci, from, range)?;
                 Ok(vec![self.lookup_from(&from, range)?])
             }
             Instruction::Run(r) => {
-                let froms: Vec<String> = r
-                    .mounts
+                let stage_mounts: Vec<Option<String>> = self.stages[id].commands[..ci]
                     .iter()
-                    .map(|m| m.from().unwrap_or(SCRATCH).to_string())
+                    .filter_map(|c| match &*c.instruction {
+                        Instruction::Mount(m) => Some(m.spec.from().map(str::to_string)),
+                        _ => None,
+                    })
                     .collect();
+                let own = r.mounts.iter().map(|m| m.from().map(str::to_string));
+                let froms: Vec<Option<String>> = stage_mounts.into_iter().chain(own).collect();
                 let mut out = Vec::with_capacity(froms.len());
                 for f in froms {
+                    let f = match f {
+                        Some(f) => self.expand_from(id, ci, &f, range)?,
+                        None => SCRATCH.to_string(),
+                    };
                     out.push(match self.find_by_name(&f) {
                         Some(s) => s,
                         None => self.unregistered(&f, range),

@@ -167,8 +167,11 @@ pub struct RunCommand {
     /// `--security`, `None` when not given (BuildKit's default is `sandbox`).
     pub security: Option<SecurityMode>,
     pub devices: Vec<Device>,
-    /// Names of the flags given, sorted (BuildKit's `FlagsUsed`).
+    /// Names of the flags given, sorted (BuildKit's `FlagsUsed`; mstage's own flags are
+    /// not listed).
     pub flags_used: Vec<String>,
+    /// mstage's `RUN --no-cache`: this step never comes from the cache.
+    pub no_cache: bool,
 }
 
 impl RunCommand {
@@ -190,6 +193,31 @@ impl RunCommand {
         }
         check_duplicate_targets(&out).map_err(|k| self.origin.err(k))?;
         Ok(out)
+    }
+}
+
+/// mstage's `MOUNT <spec>`: a `--mount` that every later RUN of the stage gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountCommand {
+    pub origin: Origin,
+    /// The mount as written, checked for shape like a `RUN --mount` value.
+    pub spec: MountSpec,
+}
+
+impl MountCommand {
+    /// Expands and validates the mount; errors name the MOUNT line.
+    pub fn expand<E, F: FnMut(&str) -> Result<String, E> + ?Sized>(
+        &self,
+        ex: &mut F,
+    ) -> Result<Mount, ExpandError<E>> {
+        let m = self
+            .spec
+            .expand(ex)
+            .map_err(|source| ExpandError::Expander {
+                range: self.origin.range,
+                source,
+            })?;
+        Ok(m.map_err(|k| self.origin.err(k))?)
     }
 }
 
@@ -372,8 +400,8 @@ fn check_chmod(origin: &Origin, chmod: &Option<String>) -> Result<Option<Chmod>,
 pub struct CopyCommand {
     pub origin: Origin,
     pub files: SourcesAndDest,
-    /// `--from`: stage name or index, named context or image. Never expanded; a variable
-    /// in it is a parse error.
+    /// `--from`: stage name or index, named context or image, as written. In the stock
+    /// dialect a variable in it is a parse error; in mstage's the plan expands it.
     pub from: Option<String>,
     pub chown: Option<String>,
     pub chmod: Option<String>,
@@ -606,6 +634,8 @@ pub enum Instruction {
     StopSignal(StopSignalCommand),
     Healthcheck(HealthcheckCommand),
     Shell(ShellCommand),
+    /// mstage's `MOUNT` (only in [`super::Dialect::Mstage`]).
+    Mount(MountCommand),
 }
 
 impl Instruction {
@@ -629,6 +659,7 @@ impl Instruction {
             Instruction::StopSignal(c) => &c.origin,
             Instruction::Healthcheck(c) => &c.origin,
             Instruction::Shell(c) => &c.origin,
+            Instruction::Mount(c) => &c.origin,
         }
     }
 
@@ -657,6 +688,7 @@ impl Instruction {
             Instruction::StopSignal(_) => "STOPSIGNAL",
             Instruction::Healthcheck(_) => "HEALTHCHECK",
             Instruction::Shell(_) => "SHELL",
+            Instruction::Mount(_) => "MOUNT",
         }
     }
 }

@@ -12,7 +12,8 @@
 //! | instruction | method |
 //! |---|---|
 //! | FROM | [`FromCommand::expand_base_name`], [`FromCommand::expand_platform`] (global ARGs) |
-//! | RUN | [`RunCommand::expand_mounts`] (`from` excluded) |
+//! | RUN | [`RunCommand::expand_mounts`] |
+//! | MOUNT (mstage) | [`MountCommand::expand`] |
 //! | COPY / ADD | [`CopyCommand::expand`], [`AddCommand::expand`] (sources, dest, `--chown`, `--chmod`, ADD `--checksum`), [`SourcesAndDest::expand_contents`] (heredoc bodies, quote-keeping expander) |
 //! | ENV / LABEL | [`EnvCommand::expand`], [`LabelCommand::expand`] |
 //! | EXPOSE | [`ExposeCommand::expand_ports`] |
@@ -41,8 +42,10 @@
 //! ```
 
 mod commands;
+mod dialect;
 mod errors;
 mod expose;
+mod extensions;
 mod flags;
 mod mount;
 mod parse;
@@ -52,11 +55,13 @@ pub use suggest::suggest;
 mod values;
 
 pub use commands::*;
+pub use dialect::Dialect;
 pub use errors::{ErrorKind, ExpandError, InstructionError};
 pub use expose::ExposedPort;
+pub use extensions::{extension_uses, Extension, ExtensionUse};
 pub use mount::{CacheSharing, Mount, MountSpec, MountType};
-pub use parse::parse_instruction;
-pub use stage::{parse_dockerfile, Parsed, Stage};
+pub use parse::{parse_instruction, parse_instruction_in, would_expand};
+pub use stage::{parse_dockerfile, parse_dockerfile_in, Parsed, Stage};
 pub use values::{parse_chmod, Chmod};
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use super::dialect::Dialect;
 use super::errors::ErrorKind;
 use super::suggest::suggest;
 use super::values::{csv_fields, go_bool, go_u32, ram_in_bytes};
@@ -105,8 +106,14 @@ const ALL_KEYS: &[&str] = &[
 impl MountSpec {
     /// Parse-time check: CSV shape and no variables in `from`.
     pub fn parse(raw: &str) -> Result<Self, ErrorKind> {
+        Self::parse_in(raw, Dialect::Stock)
+    }
+
+    /// [`MountSpec::parse`] in `dialect`: mstage allows variables in `from` (the plan
+    /// expands them).
+    pub fn parse_in(raw: &str, dialect: Dialect) -> Result<Self, ErrorKind> {
         let fields = csv_fields(raw).map_err(|reason| ErrorKind::MountCsv { reason })?;
-        for field in &fields {
+        for field in fields.iter().filter(|_| !dialect.extensions()) {
             if let Some((key, value)) = field.split_once('=') {
                 if key.eq_ignore_ascii_case("from") {
                     // A trailing `$` is literal; any other `$` would expand.

@@ -2,6 +2,7 @@
 //! (including which instructions check their flags and in what order errors surface).
 
 use super::commands::*;
+use super::dialect::Dialect;
 use super::errors::{ErrorKind, InstructionError};
 use super::flags::{parse_flags, FlagKind};
 use super::mount::MountSpec;
@@ -16,29 +17,45 @@ fn instruction_names() -> Vec<&'static str> {
 }
 
 /// Types one instruction. `escape` is the Dockerfile's escape character (`\` or `` ` ``),
-/// needed to tell whether `COPY --from` would expand.
+/// needed to tell whether `COPY --from` would expand. Stock syntax only: see
+/// [`parse_instruction_in`].
 pub fn parse_instruction(node: &Node, escape: char) -> Result<Instruction, InstructionError> {
+    parse_instruction_in(node, escape, Dialect::Stock)
+}
+
+/// [`parse_instruction`] in `dialect` (mstage's extensions accepted or not).
+pub fn parse_instruction_in(
+    node: &Node,
+    escape: char,
+    dialect: Dialect,
+) -> Result<Instruction, InstructionError> {
     let origin = Origin {
         range: node.range,
         original: node.original.trim().to_string(),
         keyword: node.keyword_original.clone(),
         comments: node.comments.clone(),
     };
-    parse_kind(node, origin, escape).map_err(|kind| InstructionError::new(node.range, kind))
+    parse_kind(node, origin, escape, dialect)
+        .map_err(|kind| InstructionError::new(node.range, kind))
 }
 
 /// Dispatches on the keyword (the parser lower-cases it) to the instruction's parser.
-fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, ErrorKind> {
+fn parse_kind(
+    node: &Node,
+    origin: Origin,
+    escape: char,
+    dialect: Dialect,
+) -> Result<Instruction, ErrorKind> {
     match &*node.keyword {
         "env" => parse_env(node, origin),
         "label" => parse_label(node, origin),
         "maintainer" => parse_maintainer(node, origin),
         "add" => parse_add(node, origin),
-        "copy" => parse_copy(node, origin, escape),
+        "copy" => parse_copy(node, origin, escape, dialect),
         "from" => parse_from(node, origin),
         "onbuild" => parse_onbuild(node, origin),
         "workdir" => parse_workdir(node, origin),
-        "run" => parse_run(node, origin),
+        "run" => parse_run(node, origin, dialect),
         "cmd" => parse_cmd(node, origin),
         "entrypoint" => parse_entrypoint(node, origin),
         "healthcheck" => parse_healthcheck(node, origin),
@@ -48,6 +65,7 @@ fn parse_kind(node: &Node, origin: Origin, escape: char) -> Result<Instruction, 
         "stopsignal" => parse_stopsignal(node, origin),
         "arg" => parse_arg(node, origin),
         "shell" => parse_shell(node, origin),
+        "mount" if dialect.extensions() => parse_mount(node, origin),
         _ => {
             let name = node.keyword_original.to_string();
             Err(ErrorKind::UnknownInstruction {
@@ -126,7 +144,12 @@ fn parse_add(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
     }))
 }
 
-fn parse_copy(node: &Node, origin: Origin, escape: char) -> Result<Instruction, ErrorKind> {
+fn parse_copy(
+    node: &Node,
+    origin: Origin,
+    escape: char,
+    dialect: Dialect,
+) -> Result<Instruction, ErrorKind> {
     use FlagKind::{Bool, Strings};
     if node.args.len() < 2 {
         return Err(ErrorKind::NoDestination {
@@ -146,9 +169,11 @@ fn parse_copy(node: &Node, origin: Origin, escape: char) -> Result<Instruction, 
     )?;
     let files = sources_and_dest(node, "COPY")?;
     let from = f.string("from").filter(|s| !s.is_empty());
-    if from
-        .as_deref()
-        .is_some_and(|from| would_expand(from, escape))
+    // mstage expands it when planning (with the stage's ARG and ENV values).
+    if !dialect.extensions()
+        && from
+            .as_deref()
+            .is_some_and(|from| would_expand(from, escape))
     {
         return Err(ErrorKind::CopyFromVariable);
     }
@@ -226,10 +251,11 @@ fn parse_workdir(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> 
     Ok(Instruction::Workdir(WorkdirCommand { path, origin }))
 }
 
-fn parse_run(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+fn parse_run(node: &Node, origin: Origin, dialect: Dialect) -> Result<Instruction, ErrorKind> {
     use FlagKind::Strings;
+    let (no_cache, stock_flags) = split_no_cache(&node.flags, dialect)?;
     let f = parse_flags(
-        &node.flags,
+        &stock_flags,
         &[
             ("mount", Strings),
             ("network", FlagKind::String),
@@ -241,7 +267,7 @@ fn parse_run(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
     let mounts = f
         .strings("mount")
         .iter()
-        .map(|m| MountSpec::parse(m))
+        .map(|m| MountSpec::parse_in(m, dialect))
         .collect::<Result<Vec<_>, _>>()?;
     let network = f.string("network").map(network_mode).transpose()?;
     let security = f.string("security").map(security_mode).transpose()?;
@@ -258,8 +284,39 @@ fn parse_run(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
         security,
         devices,
         flags_used: f.used(),
+        no_cache,
         origin,
     }))
+}
+
+/// mstage's `RUN --no-cache[=bool]`, taken out before the stock flags are parsed (so the
+/// stock flags keep their messages and suggestions). Stock dialect: nothing is taken.
+fn split_no_cache(flags: &[String], dialect: Dialect) -> Result<(bool, Vec<String>), ErrorKind> {
+    if !dialect.extensions() {
+        return Ok((false, flags.to_vec()));
+    }
+    let is_no_cache = |f: &String| f == "--no-cache" || f.starts_with("--no-cache=");
+    let (ours, stock): (Vec<String>, Vec<String>) = flags.iter().cloned().partition(is_no_cache);
+    let f = parse_flags(&ours, &[("no-cache", FlagKind::Bool)])?;
+    Ok((f.bool("no-cache").unwrap_or(false), stock))
+}
+
+/// mstage's `MOUNT <spec>`: the rest of the line is one `--mount` value, checked like
+/// RUN's (and expanded when the stage is lowered).
+fn parse_mount(node: &Node, origin: Origin) -> Result<Instruction, ErrorKind> {
+    no_flags(node)?;
+    let text = origin.original.trim();
+    let spec = text
+        .get(node.keyword_original.len()..)
+        .unwrap_or_default()
+        .trim();
+    if spec.is_empty() || spec.split_whitespace().nth(1).is_some() {
+        return Err(ErrorKind::ExactlyOneArgument {
+            instruction: "MOUNT",
+        });
+    }
+    let spec = MountSpec::parse_in(spec, Dialect::Mstage)?;
+    Ok(Instruction::Mount(MountCommand { spec, origin }))
 }
 
 /// `RUN --network=`.
@@ -488,8 +545,9 @@ fn strip_onbuild(original: &str) -> &str {
 }
 
 /// Whether BuildKit's lexer changes `word` with an empty environment (quotes, escapes and
-/// `$` references all do), which is how upstream detects a variable in `COPY --from`.
-fn would_expand(word: &str, escape: char) -> bool {
+/// `$` references all do), which is how upstream detects a variable in `COPY --from` (and
+/// how mstage tells a `--from` to expand from a literal one).
+pub fn would_expand(word: &str, escape: char) -> bool {
     let lexer = Lexer::new(escape);
     !lexer.is_literal(word) && lexer.process_word(word, &NoEnv).map_or(true, |w| w != word)
 }

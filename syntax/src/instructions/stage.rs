@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use super::commands::{ArgCommand, FromCommand, Instruction, Origin};
+use super::dialect::Dialect;
 use super::errors::{ErrorKind, InstructionError};
-use super::parse::parse_instruction;
+use super::parse::parse_instruction_in;
 use crate::parser::{Dockerfile, SourceRange};
 
 /// A build stage: its FROM and the instructions up to the next FROM.
@@ -59,12 +60,17 @@ impl Parsed {
 
 /// Types every instruction of `df` and groups them into stages. Errors name the line:
 /// unknown instructions, bad flags, instructions other than ARG before the first FROM,
-/// a Dockerfile without FROM.
+/// a Dockerfile without FROM. Stock syntax only: see [`parse_dockerfile_in`].
 pub fn parse_dockerfile(df: &Dockerfile) -> Result<Parsed, InstructionError> {
+    parse_dockerfile_in(df, Dialect::Stock)
+}
+
+/// [`parse_dockerfile`] in `dialect` (mstage's extensions accepted or not).
+pub fn parse_dockerfile_in(df: &Dockerfile, dialect: Dialect) -> Result<Parsed, InstructionError> {
     let mut meta_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
     for node in &df.instructions {
-        let inst = parse_instruction(node, df.escape)?;
+        let inst = parse_instruction_in(node, df.escape, dialect)?;
         match inst {
             Instruction::From(from) => stages.push(Stage {
                 index: stages.len(),

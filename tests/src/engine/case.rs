@@ -48,6 +48,9 @@ pub struct CaseSpec {
     pub max_seconds: Option<f64>,
     /// A second identical build must be fully cached.
     pub rebuild_cached: bool,
+    /// A second identical build must change these files and serve these steps from cache
+    /// (a step that never comes from cache, `RUN --no-cache`).
+    pub rebuild_differs: Option<RebuildDiffers>,
     /// Build without cache (the first build of the case).
     pub no_cache: bool,
     /// Text the build's progress log must contain (`merging`: a merge op ran).
@@ -61,6 +64,16 @@ pub struct CaseSpec {
 pub struct Prebuild {
     pub target: String,
     pub tag: String,
+}
+
+/// `rebuild_differs`: what a second identical build must change and what it must reuse.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RebuildDiffers {
+    /// Paths in the image whose contents must differ from the first build's.
+    pub files: Vec<String>,
+    /// Text in step names (`RUN echo before`): each step it names must show `CACHED`.
+    pub cached: Vec<String>,
 }
 
 impl CaseSpec {

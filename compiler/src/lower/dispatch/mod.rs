@@ -90,6 +90,7 @@ pub fn dispatch(
             dispatch_workdir(ctx, d, &p, true, range, &c.origin.original)?;
         }
         Instruction::Run(c) => dispatch_run(ctx, d, c, sources)?,
+        Instruction::Mount(c) => run::dispatch_mount(ctx, d, c)?,
         Instruction::Copy(c) => dispatch_copy(ctx, d, c, sources)?,
         Instruction::Add(c) => dispatch_add(ctx, d, c)?,
         Instruction::From(_) => {}
@@ -227,29 +228,20 @@ fn valid_signal(s: &str) -> bool {
 fn dispatch_arg(ctx: &mut Ctx<'_>, d: &mut DState, c: &ArgCommand) -> Result<(), CompileError> {
     let mut commit = Vec::with_capacity(c.args.len());
     for a in &c.args {
-        let has_value = ctx.req.build_args.get(&a.key);
-        let mut value = a.value.clone();
-        let mut has_default = value.is_some();
-        if !has_default && has_value.is_none() {
-            if let Some(v) = ctx.global_args.get(&a.key) {
-                value = Some(v.to_string());
-                has_default = false;
-            }
-        }
-        if let Some(v) = has_value {
-            value = Some(v.clone());
-        } else if has_default {
-            let raw = value.clone().unwrap_or_default();
-            value = Some(
-                ctx.words
-                    .word(&raw, &d.state.env)
-                    .map_err(|m| err(c.origin.range, m))?,
-            );
-        }
-        if let Some(v) = &value {
-            if a.key != "BUILDKIT_SBOM_SCAN_CONTEXT" && a.key != "BUILDKIT_SBOM_SCAN_STAGE" {
-                d.state.env.add_or_replace(&a.key, v);
-            }
+        let words = ctx.words;
+        let value = crate::plan::from_vars::arg_value(
+            a,
+            &ctx.req.build_args,
+            ctx.global_args,
+            &d.state.env,
+            |w, env| words.word(w, env),
+        )
+        .map_err(|m| err(c.origin.range, m))?;
+        if let Some(v) = value
+            .as_deref()
+            .filter(|_| crate::plan::from_vars::arg_sets_env(&a.key))
+        {
+            d.state.env.add_or_replace(&a.key, v);
         }
         d.build_args.push((a.key.clone(), value.clone()));
         commit.push(match &value {

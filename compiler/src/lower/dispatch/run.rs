@@ -13,7 +13,9 @@ use crate::lower::caps::Gate;
 use crate::lower::request::BuildRequest;
 use crate::plan::EnvList;
 use llb_gen::{FileActions, Mkdir, NetMode, OpOptions, Owner, State};
-use mstage_syntax::instructions::{MountType, NetworkMode as RunNetwork, RunCommand, SecurityMode};
+use mstage_syntax::instructions::{
+    MountCommand, MountType, NetworkMode as RunNetwork, RunCommand, SecurityMode,
+};
 use mstage_syntax::parser::SourceRange;
 
 /// `RUN ` and then `runCommandString`: `|N K=V ... args`, for history.
@@ -100,7 +102,15 @@ pub(super) fn dispatch_run(
         args = with_shell(&d.image, &args);
     }
     let env = d.state.env.clone();
-    let mounts = expand(ctx.words, &env, range, |ex| c.expand_mounts(ex))?;
+    let own_mounts = expand(ctx.words, &env, range, |ex| c.expand_mounts(ex))?;
+    let with_stage;
+    let (mounts, sources) = if d.stage_mounts.is_empty() {
+        (own_mounts, sources)
+    } else {
+        let (mounts, srcs) = with_stage_mounts(d, own_mounts, sources);
+        with_stage = srcs;
+        (mounts, &with_stage)
+    };
     // History line, before the args move into the op.
     let hist = run_command_string(&args, &d.build_args, &env);
     let platform = d
@@ -126,6 +136,9 @@ pub(super) fn dispatch_run(
     let mut op = ctx
         .step(exec, name, d, range)
         .description(COMMAND_KEY, c.origin.original.clone());
+    if c.no_cache {
+        op = op.ignore_cache();
+    }
     // Dropped silently without the cap, as the stock frontend does.
     if let Some(r) = ctx.req.linux_resources.clone() {
         if ctx.caps.allows(Gate::LinuxResources) {
@@ -135,6 +148,71 @@ pub(super) fn dispatch_run(
     d.state.fs = op.build().root();
     d.commit(hist, true, true, ctx);
     Ok(())
+}
+
+/// mstage's `MOUNT`: expanded and checked here, with the env in force at its line; a
+/// relative target is taken from the working directory here too.
+pub(super) fn dispatch_mount(
+    ctx: &Ctx<'_>,
+    d: &mut DState,
+    c: &MountCommand,
+) -> Result<(), CompileError> {
+    let range = c.origin.range;
+    let mut m = expand(ctx.words, &d.state.env, range, |ex| c.expand(ex))?;
+    m.target = m.target.map(|t| absolute_target(&d.state.dir, t));
+    // Caught here rather than at each RUN that gets it.
+    let needs_target = !matches!(m.mount_type, MountType::Secret | MountType::Ssh);
+    if needs_target && m.target.as_deref().is_none_or(|t| t == "/") {
+        let target = m.target.as_deref().unwrap_or_default();
+        return Err(err(range, format!("invalid mount target {target:?}")));
+    }
+    d.stage_mounts.push(m);
+    Ok(())
+}
+
+/// A mount target, relative to `dir` unless absolute.
+fn absolute_target(dir: &str, target: String) -> String {
+    if clean_path(&target).starts_with('/') {
+        target
+    } else {
+        join_path(&["/", dir, &target])
+    }
+}
+
+/// The mounts a RUN gets: the stage's `MOUNT`s, then its own, with their sources (the plan
+/// lists them in that order). A stage mount is left out when a later `MOUNT` or one of the
+/// RUN's own mounts has the same target.
+fn with_stage_mounts<'s>(
+    d: &DState,
+    own: Vec<RunMount>,
+    sources: &SourceStates<'s>,
+) -> (Vec<RunMount>, SourceStates<'s>) {
+    let key = |m: &RunMount| {
+        m.target
+            .clone()
+            .map(|t| clean_path(&absolute_target(&d.state.dir, t)))
+    };
+    let all: Vec<RunMount> = d.stage_mounts.iter().cloned().chain(own).collect();
+    let n_stage = d.stage_mounts.len();
+    let keys: Vec<Option<String>> = all.iter().map(key).collect();
+    let mut out = SourceStates {
+        states: Vec::with_capacity(all.len()),
+        ids: Vec::with_capacity(all.len()),
+    };
+    let mut mounts = Vec::with_capacity(all.len());
+    for (i, m) in all.into_iter().enumerate() {
+        let overridden =
+            i < n_stage && keys[i].is_some() && keys[i + 1..].iter().any(|k| *k == keys[i]);
+        if overridden {
+            continue;
+        }
+        if let (Some(&s), Some(&id)) = (sources.states.get(i), sources.ids.get(i)) {
+            out.states.push(s);
+            out.ids.push(id);
+        }
+        mounts.push(m);
+    }
+    (mounts, out)
 }
 
 /// A RUN's command once its heredocs are in.

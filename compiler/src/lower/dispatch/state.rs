@@ -95,6 +95,9 @@ pub struct DState {
     pub workdir_set: bool,
     /// What the build checks remember about this stage.
     pub lint: crate::lint::checks::StageLint,
+    /// mstage's `MOUNT`s so far, expanded (relative targets made absolute), in order: every
+    /// later RUN of this stage gets them; stages built on it do not.
+    pub stage_mounts: Vec<mstage_syntax::instructions::Mount>,
 }
 
 /// What is shared by all stages of one build.

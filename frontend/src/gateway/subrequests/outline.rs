@@ -9,7 +9,7 @@ use serde_json::json;
 
 use mstage_compiler::lower::{BuildRequest, CompileError};
 use mstage_compiler::plan::{Base, EnvList, Plan};
-use mstage_syntax::instructions::{ArgCommand, Instruction, MountType, Parsed, RunCommand};
+use mstage_syntax::instructions::{ArgCommand, Instruction, Mount, MountType, Parsed};
 use mstage_syntax::parser::SourceRange;
 use mstage_syntax::shell::Lexer;
 
@@ -195,7 +195,21 @@ impl Scope<'_> {
                             env.add_or_replace(&kv.key, &v);
                         }
                     }
-                    Instruction::Run(run) => self.capture_mounts(run, &mut captures[i], &env),
+                    Instruction::Run(run) => {
+                        let mut ex =
+                            |w: &str| self.lexer.process_word(w, &env).map_err(|e| e.to_string());
+                        if let Ok(mounts) = run.expand_mounts(&mut ex) {
+                            capture_mounts(mounts, run.origin.range, &mut captures[i]);
+                        }
+                    }
+                    // mstage's stage-wide mount: its secret or SSH socket is needed too.
+                    Instruction::Mount(m) => {
+                        let mut ex =
+                            |w: &str| self.lexer.process_word(w, &env).map_err(|e| e.to_string());
+                        if let Ok(mount) = m.expand(&mut ex) {
+                            capture_mounts(vec![mount], m.origin.range, &mut captures[i]);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -237,36 +251,6 @@ impl Scope<'_> {
                 c.all_args.insert(def.key.clone(), info);
             }
             c.used.insert(def.key.clone());
-        }
-    }
-
-    /// The secret and SSH mounts of a RUN; a secret's id defaults to its source, then to
-    /// the base name of its target.
-    fn capture_mounts(&self, run: &RunCommand, c: &mut Capture, env: &EnvList) {
-        let mut ex = |w: &str| self.lexer.process_word(w, env).map_err(|e| e.to_string());
-        let Ok(mounts) = run.expand_mounts(&mut ex) else {
-            return;
-        };
-        for m in mounts {
-            let need = Need {
-                required: m.required,
-                range: run.origin.range,
-            };
-            match m.mount_type {
-                MountType::Secret => {
-                    let id = m.source.clone().or_else(|| m.id.clone()).or_else(|| {
-                        m.target
-                            .as_deref()
-                            .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
-                    });
-                    c.secrets.entry(id.unwrap_or_default()).or_insert(need);
-                }
-                MountType::Ssh => {
-                    let id = m.id.clone().unwrap_or_else(|| "default".to_string());
-                    c.ssh.entry(id).or_insert(need);
-                }
-                _ => {}
-            }
         }
     }
 
@@ -408,4 +392,30 @@ fn outline_text(name: &str, description: Option<&str>, listed: &Listed) -> Strin
         out.push('\n');
     }
     out
+}
+
+/// The secret and SSH mounts of a RUN (or a MOUNT) at `range`; a secret's id defaults to
+/// its source, then to the base name of its target.
+fn capture_mounts(mounts: Vec<Mount>, range: SourceRange, c: &mut Capture) {
+    for m in mounts {
+        let need = Need {
+            required: m.required,
+            range,
+        };
+        match m.mount_type {
+            MountType::Secret => {
+                let id = m.source.clone().or_else(|| m.id.clone()).or_else(|| {
+                    m.target
+                        .as_deref()
+                        .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+                });
+                c.secrets.entry(id.unwrap_or_default()).or_insert(need);
+            }
+            MountType::Ssh => {
+                let id = m.id.clone().unwrap_or_else(|| "default".to_string());
+                c.ssh.entry(id).or_insert(need);
+            }
+            _ => {}
+        }
+    }
 }

@@ -78,13 +78,33 @@ fn case_options(dir: &Path, engine_version: &str) -> anyhow::Result<Options> {
     } else if !case.build_contexts.is_empty() || !case.prebuild.is_empty() {
         Some("needs its build contexts and prebuilt images".into())
     } else {
-        None
+        mstage_extensions(&dir.join("Dockerfile"))
     };
     Ok(Options {
         build_args: case.build_args,
         target: case.target,
         platform: case.platform,
         excluded,
+    })
+}
+
+/// Why a Dockerfile that uses mstage's extensions is not asked about: the built-in frontend
+/// rejects them, so there is nothing to compare.
+fn mstage_extensions(dockerfile: &Path) -> Option<String> {
+    use mstage_syntax::instructions::{extension_uses, parse_dockerfile_in, Dialect};
+    let bytes = std::fs::read(dockerfile).ok()?;
+    let df = mstage_syntax::parser::parse(&bytes).ok()?;
+    let parsed = parse_dockerfile_in(&df, Dialect::Mstage).ok()?;
+    let mut names: Vec<&str> = extension_uses(&parsed, df.escape)
+        .iter()
+        .map(|u| u.extension.syntax())
+        .collect();
+    names.dedup();
+    (!names.is_empty()).then(|| {
+        format!(
+            "uses mstage extensions ({}), which the built-in frontend rejects",
+            names.join(", ")
+        )
     })
 }
 

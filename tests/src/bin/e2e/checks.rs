@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use mstage_tests::engine::case::RebuildDiffers;
 use mstage_tests::engine::check;
 use mstage_tests::engine::docker::Outcome;
 use mstage_tests::engine::tree::{Kind, Tree};
@@ -56,6 +57,51 @@ pub fn fully_cached(out: &Outcome) -> Vec<String> {
         .filter(|(_, cached)| !cached)
         .map(|(n, _)| format!("rebuild not cached: {n}"))
         .collect()
+}
+
+/// A second build against the first (`first`): the files `spec` lists differ, and the steps
+/// it names were served from cache.
+pub fn rebuild_differs(
+    spec: &RebuildDiffers,
+    first: &Tree,
+    out: &Outcome,
+    again: Option<&Tree>,
+) -> Vec<String> {
+    if let Some(r) = failed(out, "second build") {
+        return r;
+    }
+    let Some(again) = again else {
+        return vec!["second build exported nothing".into()];
+    };
+    let mut reasons = Vec::new();
+    for f in &spec.files {
+        match (first.read(f), again.read(f)) {
+            (Ok(a), Ok(b)) if a == b => reasons.push(format!(
+                "/{f} is the same in both builds: {:?}",
+                String::from_utf8_lossy(a).trim_end()
+            )),
+            (Ok(_), Ok(_)) => {}
+            (a, b) => reasons.push(format!(
+                "/{f} missing: first build {}, second build {}",
+                a.is_ok(),
+                b.is_ok()
+            )),
+        }
+    }
+    let steps = steps(&out.log);
+    for want in &spec.cached {
+        let named: Vec<&(String, bool)> = steps
+            .iter()
+            .filter(|(n, _)| n.contains(want.as_str()))
+            .collect();
+        if named.is_empty() {
+            reasons.push(format!("second build shows no step named {want:?}"));
+        }
+        for (n, _) in named.into_iter().filter(|(_, cached)| !cached) {
+            reasons.push(format!("second build did not take from cache: {n}"));
+        }
+    }
+    reasons
 }
 
 /// Progress entries that are not build steps.

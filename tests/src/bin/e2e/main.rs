@@ -24,7 +24,7 @@ mod case;
 mod checks;
 
 use case::{tag_kind, Prepared};
-use mstage_tests::engine::case::CaseSpec;
+use mstage_tests::engine::case::{CaseSpec, RebuildDiffers};
 
 #[derive(Parser, Debug)]
 #[command(about = "Builds the e2e cases through mstage and compares them with the stock frontend")]
@@ -221,6 +221,9 @@ impl Harness {
                 &self.docker.build(&again, &BY_SYNTAX_LINE)?,
             ));
         }
+        if let Some(differs) = &case.rebuild_differs {
+            reasons.extend(self.rebuild_differs(differs, prepared, mine, &built.tree)?);
+        }
         for text in &case.log_contains {
             if !built.log.contains(text.as_str()) {
                 reasons.push(format!("the build log lacks {text:?}"));
@@ -253,6 +256,29 @@ impl Harness {
             Err(r) => reasons.push(format!("stock frontend: {r}")),
         }
         Ok(reasons)
+    }
+
+    /// `rebuild_differs`: the same build again, to a tar of its own, checked against the
+    /// first build's files.
+    fn rebuild_differs(
+        &self,
+        differs: &RebuildDiffers,
+        prepared: &Prepared,
+        mine: &BuildSpec,
+        first: &Tree,
+    ) -> anyhow::Result<Vec<String>> {
+        let tar = prepared.path("frontend-again.tar");
+        let again = BuildSpec {
+            output: Output::Tar(tar.clone()),
+            ..mine.clone()
+        };
+        let out = self.docker.build(&again, &BY_SYNTAX_LINE)?;
+        let tree = if out.success {
+            Some(Tree::from_tar_file(&tar)?)
+        } else {
+            None
+        };
+        Ok(checks::rebuild_differs(differs, first, &out, tree.as_ref()))
     }
 
     /// Builds to a tar export and to an image (cached the second time); `Err` holds why the
