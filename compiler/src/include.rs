@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use mstage_syntax::parser::{include_paths, parse, FileId, IncludeLoader};
 
-use crate::lower::BoxFuture;
+/// A boxed future, as [`crate::lower::BoxFuture`] (spelled out so that this module does not
+/// import `lower`, which imports it).
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// Fragments by path relative to the Dockerfile's directory. A fragment's [`FileId`] is
 /// its position in this (sorted) map plus one, so the compile and the frontend agree on it

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Rule;
+use super::rules::Rule;
 
 /// Which checks run, and whether a finding fails the build.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -19,12 +19,14 @@
 
 pub mod checks;
 mod config;
+mod finding;
 mod report;
 mod rules;
 
 use std::collections::BTreeMap;
 
 pub use config::{CheckConfig, CheckConfigError};
+pub use finding::Finding;
 pub use report::{results_json, results_text, snippet};
 pub use rules::Rule;
 
@@ -33,34 +35,6 @@ use mstage_syntax::parser::{Dockerfile, SourceRange};
 
 /// The build arg that overrides the `# check=` directive.
 pub const CHECK_BUILD_ARG: &str = "BUILDKIT_DOCKERFILE_CHECK";
-
-/// One finding of one rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub rule: Rule,
-    /// The rule's message for this case (`Stage name 'Build' should be lowercase`).
-    pub detail: String,
-    /// Lines the finding points at.
-    pub range: SourceRange,
-}
-
-impl Finding {
-    /// Each line of the finding: BuildKit gives an instruction's location as one range per
-    /// line.
-    pub fn lines(&self) -> std::ops::RangeInclusive<usize> {
-        self.range.start_line..=self.range.end_line.max(self.range.start_line)
-    }
-
-    /// The one-line form BuildKit sends as a build warning: `Rule: detail (line N)`.
-    pub fn short(&self) -> String {
-        format!(
-            "{}: {} (line {})",
-            self.rule.name(),
-            self.detail,
-            self.range.start_line
-        )
-    }
-}
 
 /// Collects the findings of one build under its configuration.
 #[derive(Debug, Default)]

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::Finding;
+use super::finding::Finding;
 use mstage_syntax::parser::SourceRange;
 
 /// A position as Go's JSON encoding writes a `pb.Position`: zero fields are left out.

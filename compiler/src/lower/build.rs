@@ -10,11 +10,12 @@ use llb_gen::{MarshalOptions, OpOptions, PathFilter, SourceMap, State};
 use mstage_proto::pb;
 
 use super::contexts::{find_context, load_context, ContextLoad};
-use super::dispatch::{dispatch, init_stage, join_path, Ctx, DState, LState, SourceStates};
+use super::dispatch::state::{Ctx, DState, LState, SourceStates, COMMAND_KEY};
+use super::dispatch::{dispatch, init_stage, join_path};
 use super::request::{BuildRequest, LocalSession, NamedContext};
-use super::resolve::{ResolveError, ResolvedImage};
+use super::resolve::{ImageResolver, ResolveError, ResolveRequest, ResolvedImage};
 use super::words::Words;
-use super::{CompileError, ErrorKind, ImageResolver, PlatformBuild, ResolveRequest};
+use crate::error::{CompileError, ErrorKind};
 use crate::image::{ImageConfig, ImageRef, Platform};
 use crate::lint::LintSink;
 use crate::plan::{Base, EnvList, Plan, PlanOptions, PlanStage, PlatformOpt, SCRATCH};
@@ -25,6 +26,19 @@ use mstage_syntax::parser::SourceRange;
 pub trait TriggerParser {
     /// Parses one trigger expression into an instruction; `range` is the FROM line.
     fn parse_trigger(&self, text: &str, range: SourceRange) -> Result<Instruction, CompileError>;
+}
+
+/// The result for one target platform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformBuild {
+    /// The target platform (normalised); its `format_all()` is the key in multi-platform results.
+    pub platform: Platform,
+    /// The LLB of the target stage (with a terminal op), ready for `Solve`.
+    pub definition: mstage_proto::pb::Definition,
+    /// `containerimage.config`: the image config JSON of the target stage.
+    pub image_config: Vec<u8>,
+    /// `containerimage.base.config`: the config of the target stage's base image, if any.
+    pub base_image_config: Option<Vec<u8>>,
 }
 
 /// Everything one platform's compilation returns, before conversion to [`PlatformBuild`].
@@ -525,7 +539,7 @@ fn set_base_image(
             .resolve_mode(ctx.req.image_resolve_mode.to_llb())
             .platform((&platform).into())
             .custom_name(name)
-            .description(super::dispatch::COMMAND_KEY, st.from_text.clone());
+            .description(COMMAND_KEY, st.from_text.clone());
         let source = if st.unregistered {
             source
         } else {
@@ -781,7 +795,7 @@ fn marshal(
 
 /// Refuses a Definition that needs an LLB capability the target BuildKit lacks (the Go
 /// client refuses such a `Solve` too), naming the feature and the instruction.
-fn check_caps(def: &pb::Definition, caps: &super::Capabilities) -> Result<(), CompileError> {
+fn check_caps(def: &pb::Definition, caps: &super::caps::Capabilities) -> Result<(), CompileError> {
     if caps.iter().next().is_none() {
         return Ok(());
     }

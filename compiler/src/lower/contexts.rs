@@ -3,8 +3,9 @@
 
 use llb_gen::{LocalPaths, OpOptions};
 
-use super::dispatch::{Ctx, LState};
-use super::request::{BuildRequest, LocalSession, NamedContext};
+use super::dispatch::state::{Ctx, LState};
+use super::request::client_local;
+use super::request::{BuildRequest, NamedContext};
 use crate::image::Platform;
 use crate::plan::SCRATCH;
 
@@ -47,25 +48,6 @@ pub(super) enum ContextLoad {
     /// An image to resolve first.
     Image(String),
     Unsupported(&'static str),
-}
-
-/// A directory of the client (`llb.Local`) under the request's session. It sends only the
-/// paths the build reads, known once every stage is lowered: `paths` gets them then.
-pub(super) fn client_local(
-    req: &BuildRequest,
-    name: &str,
-    shared_key_hint: String,
-    exclude_patterns: Vec<String>,
-    paths: &LocalPaths,
-) -> llb_gen::Local {
-    let local = llb_gen::local(name)
-        .shared_key_hint(shared_key_hint)
-        .exclude_patterns(exclude_patterns)
-        .paths_later(paths);
-    match &req.session {
-        LocalSession::Session(s) => local.session_id(s),
-        LocalSession::Unique(u) => local.unique_id(u),
-    }
 }
 
 /// Loads the named context of stage `stage` (`dockerui` `NamedContext.Load`) except images,

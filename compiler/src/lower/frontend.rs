@@ -2,8 +2,9 @@
 //! parsing, and [`Words`] on top of [`mstage_syntax::shell`].
 
 use super::build::TriggerParser;
+use super::request::BuildRequest;
 use super::words::Words;
-use super::{BuildRequest, CompileError, ErrorKind};
+use crate::error::{CompileError, ErrorKind};
 use crate::include::FragmentLoader;
 use crate::plan::EnvList;
 use mstage_syntax::instructions::{parse_dockerfile, parse_instruction, Instruction, Parsed};

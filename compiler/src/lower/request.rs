@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use llb_gen::LocalPaths;
+
 use super::caps::Capabilities;
 use super::resolve::ResolveMode;
 use crate::image::Platform;
@@ -230,5 +232,24 @@ impl BuildRequest {
             build_platforms: vec![Platform::new("linux", "amd64", "")],
             ..Default::default()
         }
+    }
+}
+
+/// A directory of the client (`llb.Local`) under the request's session. It sends only the
+/// paths the build reads, known once every stage is lowered: `paths` gets them then.
+pub(super) fn client_local(
+    req: &BuildRequest,
+    name: &str,
+    shared_key_hint: String,
+    exclude_patterns: Vec<String>,
+    paths: &LocalPaths,
+) -> llb_gen::Local {
+    let local = llb_gen::local(name)
+        .shared_key_hint(shared_key_hint)
+        .exclude_patterns(exclude_patterns)
+        .paths_later(paths);
+    match &req.session {
+        LocalSession::Session(s) => local.session_id(s),
+        LocalSession::Unique(u) => local.unique_id(u),
     }
 }

@@ -1,7 +1,7 @@
 //! Remote sources of ADD: git refs (BuildKit's `dfgitutil.ParseGitRef` + `llb.Git`) and
 //! HTTP URLs.
 
-use super::dispatch::join_path;
+use llb_gen::gopath::join as join_path;
 
 /// A parsed git source.
 #[derive(Debug, Clone, PartialEq, Eq)]

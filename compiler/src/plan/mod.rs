@@ -8,9 +8,7 @@
 //! from=` (as upstream, each use gets its own entry; identical image ops merge later by digest).
 
 mod env;
-mod graph;
-
-pub use graph::{Edge, EdgeKind, GraphBase, GraphStage, StageGraph};
+pub mod graph;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,8 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mstage_compiler::include::{FragmentReader, Fragments};
-use mstage_compiler::lower::BoxFuture;
+use mstage_compiler::include::{BoxFuture, FragmentReader, Fragments};
 
 /// Reads fragments below `dir` (the Dockerfile's directory). A path that resolves (through
 /// a symlink) outside `dir` reads as missing, as the gateway's `dockerfile` local would not

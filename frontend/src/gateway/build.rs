@@ -12,9 +12,9 @@ use super::options::FrontendOptions;
 use super::request;
 use super::resolver::{to_pb_platform, GatewayResolver};
 use super::subrequests;
-use super::transport::Client;
-use super::GatewayError;
+use super::transport::{Client, GatewayError};
 use mstage_compiler::image::Platform;
+use mstage_compiler::include::{BoxFuture, FragmentReader, Fragments};
 use mstage_compiler::lint::Finding;
 use mstage_compiler::lower::{BuildRequest, Capabilities, CompileError, PlatformBuild};
 
@@ -277,14 +277,68 @@ fn fragment_status(e: CompileError, request: &BuildRequest, df: &LoadedDockerfil
     }
 }
 
+// INCLUDE fragments are read from the `dockerfile` local, the way the Dockerfile itself is
+// read: a local source following only the files asked for, solved, then `ReadFile`.
+
+/// Reads fragments next to the Dockerfile, one local source per batch (one per nesting
+/// level), so the client sends only the files the build includes.
+struct GatewayFragments<'a> {
+    client: Client,
+    opts: &'a FrontendOptions,
+    caps: &'a ServerCaps,
+    df: &'a LoadedDockerfile,
+}
+
+impl GatewayFragments<'_> {
+    /// The local's path of a fragment (paths are relative to the Dockerfile's directory).
+    fn local_path(&self, path: &str) -> String {
+        mstage_compiler::include::display_name(&self.df.name, path)
+    }
+
+    async fn read_batch(&self, paths: &[String]) -> Fragments {
+        let follow: Vec<String> = paths.iter().map(|p| self.local_path(p)).collect();
+        let def = match small_local(
+            &self.df.local_name,
+            follow,
+            &self.df.local_name,
+            format!("[internal] load INCLUDE fragments of {}", self.df.name),
+            self.opts,
+            self.caps,
+        ) {
+            Ok(def) => def,
+            Err(_) => return Fragments::new(),
+        };
+        let mut client = self.client.clone();
+        let Ok(r) = solve(&mut client, self.caps, def).await else {
+            return Fragments::new();
+        };
+        let reads = paths.iter().map(|p| {
+            let mut c = self.client.clone();
+            let r = r.clone();
+            async move { (p.clone(), read_file(&mut c, &r, &self.local_path(p)).await) }
+        });
+        futures::future::join_all(reads)
+            .await
+            .into_iter()
+            .filter_map(|(p, data)| Some((p, data.ok()?)))
+            .collect()
+    }
+}
+
+impl FragmentReader for GatewayFragments<'_> {
+    fn read<'a>(&'a self, paths: &'a [String]) -> BoxFuture<'a, Fragments> {
+        Box::pin(self.read_batch(paths))
+    }
+}
+
 /// The fragments the Dockerfile INCLUDEs (none, and no read, for a Dockerfile without).
 async fn load_fragments(
     client: &Client,
     opts: &FrontendOptions,
     caps: &ServerCaps,
     df: &LoadedDockerfile,
-) -> mstage_compiler::include::Fragments {
-    let reader = super::fragments::GatewayFragments {
+) -> Fragments {
+    let reader = GatewayFragments {
         client: client.clone(),
         opts,
         caps,
@@ -294,7 +348,7 @@ async fn load_fragments(
 }
 
 /// Solves a Definition lazily and returns the ref it becomes.
-pub(super) async fn solve(
+async fn solve(
     client: &mut Client,
     caps: &ServerCaps,
     def: pb::Definition,
@@ -328,11 +382,7 @@ fn ref_id(r: &RefKind) -> Option<&str> {
     }
 }
 
-pub(super) async fn read_file(
-    client: &mut Client,
-    r: &RefKind,
-    path: &str,
-) -> Result<Vec<u8>, tonic::Status> {
+async fn read_file(client: &mut Client, r: &RefKind, path: &str) -> Result<Vec<u8>, tonic::Status> {
     let id = ref_id(r).unwrap_or_default().to_string();
     Ok(client
         .read_file(gw::ReadFileRequest {
@@ -346,7 +396,7 @@ pub(super) async fn read_file(
 }
 
 /// A local source for a small file read (the Dockerfile, `.dockerignore`).
-pub(super) fn small_local(
+fn small_local(
     name: &str,
     follow: Vec<String>,
     key_hint: &str,

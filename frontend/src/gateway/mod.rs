@@ -9,40 +9,14 @@
 
 pub mod build;
 pub mod errors;
-mod fragments;
 pub mod options;
 mod request;
 pub mod resolver;
 pub mod subrequests;
 pub mod transport;
 
-use mstage_proto::tonic;
-use thiserror::Error;
-
 pub use options::FrontendOptions;
-
-/// A failure talking to BuildKit (as opposed to a build error, which goes back in `Return`).
-#[derive(Debug, Error)]
-pub enum GatewayError {
-    #[error("cannot connect to the BuildKit gateway on stdio: {0}")]
-    Connect(String),
-    #[error("BuildKit gateway call {call} failed: {status}")]
-    Rpc {
-        call: &'static str,
-        status: Box<tonic::Status>,
-    },
-    #[error("unexpected gateway response: {0}")]
-    Protocol(String),
-}
-
-impl GatewayError {
-    pub(crate) fn rpc(call: &'static str) -> impl FnOnce(tonic::Status) -> GatewayError {
-        move |status| GatewayError::Rpc {
-            call,
-            status: Box::new(status),
-        }
-    }
-}
+pub use transport::GatewayError;
 
 /// True when this process was started by buildkitd as a gateway frontend.
 pub fn started_by_buildkit() -> bool {

@@ -10,7 +10,7 @@ use mstage_proto::gateway::llb_bridge_client::LlbBridgeClient;
 use mstage_proto::tonic::transport::{Channel, Endpoint};
 use tokio::net::unix::pipe;
 
-use super::GatewayError;
+use thiserror::Error;
 
 /// BuildKit's limit for gateway messages (containerd's default), both ways.
 pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
@@ -54,4 +54,27 @@ pub async fn connect_stdio() -> Result<Client, GatewayError> {
     Ok(LlbBridgeClient::new(channel)
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE))
+}
+
+/// A failure talking to BuildKit (as opposed to a build error, which goes back in `Return`).
+#[derive(Debug, Error)]
+pub enum GatewayError {
+    #[error("cannot connect to the BuildKit gateway on stdio: {0}")]
+    Connect(String),
+    #[error("BuildKit gateway call {call} failed: {status}")]
+    Rpc {
+        call: &'static str,
+        status: Box<tonic::Status>,
+    },
+    #[error("unexpected gateway response: {0}")]
+    Protocol(String),
+}
+
+impl GatewayError {
+    pub(crate) fn rpc(call: &'static str) -> impl FnOnce(tonic::Status) -> GatewayError {
+        move |status| GatewayError::Rpc {
+            call,
+            status: Box::new(status),
+        }
+    }
 }

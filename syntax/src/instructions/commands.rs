@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::errors::{ErrorKind, ExpandError, InstructionError};
+use super::expose::ExposedPort;
 use super::mount::{check_duplicate_targets, Mount, MountSpec};
 use super::values::{parse_chmod, Chmod};
 use crate::parser::SourceRange;
@@ -265,20 +266,6 @@ fn expand_kvs<E, F: FnMut(&str) -> Result<String, E> + ?Sized>(
 pub struct MaintainerCommand {
     pub origin: Origin,
     pub maintainer: String,
-}
-
-/// A port of `EXPOSE`, e.g. `80/tcp`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ExposedPort {
-    pub port: u16,
-    /// `tcp`, `udp` or `sctp`, lower-cased.
-    pub proto: String,
-}
-
-impl std::fmt::Display for ExposedPort {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.port, self.proto)
-    }
 }
 
 /// `EXPOSE port[/proto] ...`.

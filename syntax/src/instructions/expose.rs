@@ -1,7 +1,20 @@
 //! EXPOSE port specs: `[ip:][hostport:]port[-end][/proto]`, as BuildKit parses them.
 
-use super::commands::ExposedPort;
 use super::errors::ErrorKind;
+
+/// A port of `EXPOSE`, e.g. `80/tcp`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExposedPort {
+    pub port: u16,
+    /// `tcp`, `udp` or `sctp`, lower-cased.
+    pub proto: String,
+}
+
+impl std::fmt::Display for ExposedPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.port, self.proto)
+    }
+}
 
 /// Parses one expanded EXPOSE word into its ports (a range gives several).
 pub(crate) fn parse_port(raw: &str) -> Result<Vec<ExposedPort>, ErrorKind> {

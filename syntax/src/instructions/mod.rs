@@ -53,6 +53,7 @@ mod values;
 
 pub use commands::*;
 pub use errors::{ErrorKind, ExpandError, InstructionError};
+pub use expose::ExposedPort;
 pub use mount::{CacheSharing, Mount, MountSpec, MountType};
 pub use parse::parse_instruction;
 pub use stage::{parse_dockerfile, Parsed, Stage};

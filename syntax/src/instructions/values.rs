@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use super::errors::ErrorKind;
+
 /// Splits one CSV record into fields (`,` separated, `"quoted"` fields, `""` for a quote
 /// inside quotes). Strict like Go's `encoding/csv`: a quote in an unquoted field or text
 /// after a closing quote is an error.
@@ -161,8 +163,7 @@ pub(crate) fn go_duration(orig: &str) -> Result<i64, String> {
 }
 
 /// Healthcheck durations: Go syntax, zero means "use the default", otherwise at least 1ms.
-pub(crate) fn health_duration(flag: &str, s: &str) -> Result<Duration, super::ErrorKind> {
-    use super::ErrorKind;
+pub(crate) fn health_duration(flag: &str, s: &str) -> Result<Duration, ErrorKind> {
     let ns = go_duration(s).map_err(|reason| ErrorKind::BadDuration {
         flag: format!("--{flag}"),
         reason,
@@ -236,8 +237,8 @@ pub enum Chmod {
 
 /// Parses a `--chmod` value the way BuildKit does: octal first, then chmod(1)
 /// symbolic modes (`[ugoa]*[+-=][rwxXstugo]*`, clauses joined with `,`).
-pub fn parse_chmod(value: &str) -> Result<Chmod, super::ErrorKind> {
-    let err = || super::ErrorKind::InvalidChmod {
+pub fn parse_chmod(value: &str) -> Result<Chmod, ErrorKind> {
+    let err = || ErrorKind::InvalidChmod {
         value: value.to_string(),
     };
     if let Some(v) = go_u32(value, 8) {

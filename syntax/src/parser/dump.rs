@@ -5,7 +5,7 @@ use crate::golang::{is_space, quote};
 
 /// One instruction as `keyword ["flags"] "arg" ... (sub)` (BuildKit `Node.Dump`).
 pub fn dump_node(node: &Node) -> String {
-    let mut s = super::parser_lower(&node.keyword_original);
+    let mut s = super::parse::go_lower(&node.keyword_original);
     if !node.flags.is_empty() {
         let flags: Vec<String> = node.flags.iter().map(|f| quote(f)).collect();
         s.push_str(&format!(" [{}]", flags.join(" ")));

@@ -5,9 +5,14 @@ use llb_gen::{Copy, Mkfile};
 use mstage_syntax::instructions::CopyCommand;
 
 use super::gofmt::*;
-use super::*;
+use super::state::*;
+use crate::error::CompileError;
+use crate::image::Platform;
+use crate::lower::caps::Gate;
 use crate::lower::sources::{git_source, parse_git, url_filename, GitRef};
-use crate::lower::Gate;
+use llb_gen::{FileActions, OpOptions, Owner, State};
+use mstage_syntax::instructions::{AddCommand, Chmod, SourcesAndDest, WordExpander};
+use mstage_syntax::parser::SourceRange;
 
 /// One COPY or ADD, expanded.
 struct CopyCfg<'a> {
@@ -256,7 +261,7 @@ fn check_copy(ctx: &Ctx<'_>, cfg: &CopyCfg<'_>) -> Result<(), CompileError> {
     for (used, gate, what) in needs {
         if used && !ctx.caps.allows(gate) {
             return Err(CompileError::new(
-                crate::lower::ErrorKind::Unsupported,
+                crate::error::ErrorKind::Unsupported,
                 Some(range),
                 format!(
                     "{what} needs BuildKit {}: this one lacks the LLB capability {:?}",

@@ -7,8 +7,14 @@ use llb_gen::{CacheSharing, Exec, Mkfile, Mount, Secret, Ssh};
 use mstage_syntax::instructions::{self, Mount as RunMount};
 
 use super::gofmt::*;
-use super::*;
-use crate::lower::Gate;
+use super::state::*;
+use crate::error::CompileError;
+use crate::lower::caps::Gate;
+use crate::lower::request::BuildRequest;
+use crate::plan::EnvList;
+use llb_gen::{FileActions, Mkdir, NetMode, OpOptions, Owner, State};
+use mstage_syntax::instructions::{MountType, NetworkMode as RunNetwork, RunCommand, SecurityMode};
+use mstage_syntax::parser::SourceRange;
 
 /// `RUN ` and then `runCommandString`: `|N K=V ... args`, for history.
 pub(super) fn run_command_string(
@@ -223,7 +229,7 @@ fn run_settings(
     }
     if !c.devices.is_empty() {
         return Err(CompileError::new(
-            crate::lower::ErrorKind::Unsupported,
+            crate::error::ErrorKind::Unsupported,
             Some(range),
             "RUN --device is a labs feature of the stock frontend and is not supported by mstage",
         ));
