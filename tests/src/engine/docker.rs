@@ -58,6 +58,8 @@ pub struct BuildSpec {
     pub platform: Option<String>,
     /// secret id -> file holding the value
     pub secrets: Vec<(String, PathBuf)>,
+    /// `--ssh VALUE`: `default`, or `ID=SOCKET` for an SSH agent socket.
+    pub ssh: Vec<String>,
     pub labels: BTreeMap<String, String>,
     /// `--build-context NAME=VALUE` (buildx only): a directory or `docker-image://REF`.
     pub build_contexts: BTreeMap<String, String>,
@@ -77,6 +79,7 @@ impl BuildSpec {
             target: None,
             platform: None,
             secrets: Vec::new(),
+            ssh: Vec::new(),
             labels: BTreeMap::new(),
             build_contexts: BTreeMap::new(),
             no_cache: false,
@@ -211,6 +214,9 @@ impl Docker {
         for (id, file) in &spec.secrets {
             cmd.arg("--secret")
                 .arg(format!("id={id},src={}", file.display()));
+        }
+        for value in &spec.ssh {
+            cmd.arg("--ssh").arg(value);
         }
         for (k, v) in &spec.labels {
             cmd.arg("--label").arg(format!("{k}={v}"));
