@@ -191,6 +191,12 @@ impl Docker {
     }
 
     pub fn build(&self, spec: &BuildSpec, frontend: &Frontend) -> anyhow::Result<Outcome> {
+        run_with_timeout(self.build_spec_command(spec, frontend), self.timeout)
+    }
+
+    /// The `docker build` command line of `spec`, not started (for a caller that watches
+    /// the build as it goes).
+    pub fn build_spec_command(&self, spec: &BuildSpec, frontend: &Frontend) -> Command {
         let mut cmd = self.build_command();
         if spec.no_cache {
             cmd.arg("--no-cache");
@@ -252,7 +258,7 @@ impl Docker {
             }
         }
         cmd.arg(&spec.context);
-        run_with_timeout(cmd, self.timeout)
+        cmd
     }
 
     /// The image config as stored, with history and rootfs: from `docker save` (20.10's

@@ -23,6 +23,21 @@ pub fn frontend_processes(marker: &str) -> Vec<u32> {
         .collect()
 }
 
+/// PIDs of the processes whose environment holds exactly `entry` (`NAME=VALUE`): e.g. the
+/// RUN of a build whose ARG has a value made for one run.
+pub fn with_env(entry: &str) -> Vec<u32> {
+    matching(|env| env.split(|b| *b == 0).any(|e| e == entry.as_bytes()))
+}
+
+fn matching(wanted: impl Fn(&[u8]) -> bool) -> Vec<u32> {
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| wanted(&env)))
+        .collect()
+}
+
 fn has_frontend_opt(environ: &[u8], marker: &str) -> bool {
     environ.split(|b| *b == 0).any(|entry| {
         let entry = String::from_utf8_lossy(entry);
@@ -47,6 +62,12 @@ mod tests {
             b"BUILDKIT_FRONTEND_OPT_3=build-arg:RUN_ID=421",
             &marker
         ));
+    }
+
+    #[test]
+    fn finds_this_process_by_its_environment() {
+        let path = std::env::var("PATH").unwrap_or_default();
+        assert!(with_env(&format!("PATH={path}")).contains(&std::process::id()));
     }
 
     #[test]
