@@ -292,14 +292,30 @@ fn run(load: &Load, args: &Args) -> anyhow::Result<bool> {
         load.sources.len(),
         args.frontend
     );
+    let phase = Instant::now();
     let (alone, alone_times) = load.references()?;
-    eprintln!("load: {total} builds at once through {}", args.frontend);
+    eprintln!(
+        "load: {:.0} s; {total} builds at once through {}",
+        phase.elapsed().as_secs_f64(),
+        args.frontend
+    );
+    let phase = Instant::now();
     let mine = load.round(&load.frontend, "frontend")?;
     let left = load.leftovers()?;
-    eprintln!("load: {total} builds at once through the built-in frontend");
+    eprintln!(
+        "load: {:.0} s; {total} builds at once through the built-in frontend",
+        phase.elapsed().as_secs_f64()
+    );
+    let phase = Instant::now();
     let stock = load.round(&Frontend::Stock, "stock")?;
+    eprintln!(
+        "load: {:.0} s; comparing the images",
+        phase.elapsed().as_secs_f64()
+    );
+    let phase = Instant::now();
     let same = load.identical("frontend", &mine, &alone);
     let stock_same = load.identical("stock", &stock, &alone);
+    eprintln!("load: {:.0} s", phase.elapsed().as_secs_f64());
     println!(
         "concurrent builds: {same}/{total} identical ({}; {} distinct Dockerfiles and one built {} times, uncached)",
         load.docker.label(),
