@@ -49,6 +49,8 @@ struct Args {
 
 /// The build arg that marks this run's frontend processes (no instruction reads it).
 const MARKER_ARG: &str = "MSTAGE_LOAD_RUN";
+/// Images read at once when comparing.
+const READERS: usize = 4;
 /// How long a frontend process may take to go once every build has returned.
 const SETTLE: Duration = Duration::from_secs(15);
 
@@ -165,25 +167,38 @@ impl Load {
         }
     }
 
-    /// Jobs of the round identical to their source built alone; prints the others.
+    /// Jobs of the round identical to their source built alone; prints the others. The
+    /// images are read a few at a time (`docker export` and `docker save` each).
     fn identical(&self, who: &str, round: &Round, alone: &[Image]) -> usize {
-        let mut same = 0;
-        for (j, out) in self.jobs.iter().zip(&round.outcomes) {
-            let diffs = self.differences(who, j, out, alone);
-            if diffs.is_empty() {
-                same += 1;
-            } else {
-                let source = &self.sources[j.source].name;
-                eprintln!(
-                    "load: {who} build {} ({source}) differs from it built alone:",
-                    j.index
-                );
-                for d in diffs {
-                    eprintln!("    {d}");
-                }
+        let pairs: Vec<(&Job, &Outcome)> = self.jobs.iter().zip(&round.outcomes).collect();
+        let diffs: Vec<Vec<String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = pairs
+                .chunks(pairs.len().div_ceil(READERS).max(1))
+                .map(|chunk| {
+                    s.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|(j, out)| self.differences(who, j, out, alone))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("reader thread"))
+                .collect()
+        });
+        for ((j, _), d) in pairs.iter().zip(&diffs).filter(|(_, d)| !d.is_empty()) {
+            let source = &self.sources[j.source].name;
+            eprintln!(
+                "load: {who} build {} ({source}) differs from it built alone:",
+                j.index
+            );
+            for line in d {
+                eprintln!("    {line}");
             }
         }
-        same
+        diffs.iter().filter(|d| d.is_empty()).count()
     }
 
     /// Frontend processes of this run still there `SETTLE` after the last build returned,
