@@ -106,15 +106,19 @@ impl Docker {
             .spawn()
             .context("running docker export")?;
         let stdout = child.stdout.take().context("docker export stdout")?;
-        let tree = Tree::from_tar(stdout);
+        // A tree that fails to read leaves the pipe unread, and the export fails for that:
+        // its error is the one to report.
+        let tree = Tree::from_tar(stdout).with_context(|| format!("reading docker export {id}"));
         let out = child.wait_with_output()?;
+        let tree = tree?;
         if !out.status.success() {
             bail!(
-                "docker export {id}: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
+                "docker export {id}: {} ({})",
+                String::from_utf8_lossy(&out.stderr).trim(),
+                out.status
             );
         }
-        tree
+        Ok(tree)
     }
 
     /// Whether the engine keeps images in the containerd image store (28.5 here): an image's
