@@ -105,10 +105,14 @@ impl Docker {
             .stderr(Stdio::piped())
             .spawn()
             .context("running docker export")?;
-        let stdout = child.stdout.take().context("docker export stdout")?;
+        let mut stdout = child.stdout.take().context("docker export stdout")?;
         // A tree that fails to read leaves the pipe unread, and the export fails for that:
         // its error is the one to report.
-        let tree = Tree::from_tar(stdout).with_context(|| format!("reading docker export {id}"));
+        let tree =
+            Tree::from_tar(&mut stdout).with_context(|| format!("reading docker export {id}"));
+        // The reader stops at the end-of-archive blocks; docker may write padding after
+        // them, and dies of SIGPIPE if nobody reads it.
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
         let out = child.wait_with_output()?;
         let tree = tree?;
         if !out.status.success() {
