@@ -123,8 +123,9 @@ _e2e_pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 # The current engine's bridge: its own name and subnet, so the two engines never share one.
 # The engine itself leaves iptables alone (both engines would rewrite the same DOCKER
 # chains); NAT for build containers is one MASQUERADE rule of ours, removed on `down`.
-E2E_CURRENT_BRIDGE=mstage28
-E2E_CURRENT_SUBNET=172.28.99.0/24
+# A further engine of this kind (scripts/fault.sh) sets its own E2E_STATE, bridge and subnet.
+E2E_CURRENT_BRIDGE=${E2E_CURRENT_BRIDGE:-mstage28}
+E2E_CURRENT_SUBNET=${E2E_CURRENT_SUBNET:-172.28.99.0/24}
 _e2e_current_net_up() {
     if ! ip link show "$E2E_CURRENT_BRIDGE" >/dev/null 2>&1; then
         ip link add "$E2E_CURRENT_BRIDGE" type bridge || return 1

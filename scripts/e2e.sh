@@ -3,7 +3,9 @@
 # scripts/e2e-env.sh): engine up, local base images, mstage:dev from a static build, then the
 # e2e cases (mstage vs the engine's built-in frontend), BuildKit's integration cases (built-in
 # frontend as the baseline, then mstage), the `--call` differential (current engine only),
-# then every example of examples/ (scripts/examples.sh). Stops what it started, by PID.
+# the load, secrets and fault tests (tests/src/bin/{load,secrets,fault}; the fault test on a
+# dockerd of its own, current engine only: scripts/fault.sh), then every example of
+# examples/ (scripts/examples.sh). Stops what it started, by PID.
 # The runners' summary lines are appended to $MSTAGE_SUMMARY when it is set.
 #
 #   E2E_KEEP=1              keep a dockerd this script started (for the next run)
@@ -28,16 +30,19 @@ keep_summary() {
     while IFS= read -r line; do
         printf '%s\n' "$line"
         case $line in
-        e2e\ * | integration\ * | examples\ * | calls\ *) printf '%s\n' "$line" >>"$summary" ;;
+        e2e\ * | integration\ * | examples\ * | calls\ * | concurrent\ builds:* | fault\ * | secrets\ *)
+            printf '%s\n' "$line" >>"$summary"
+            ;;
         esac
     done
 }
 
 bash scripts/package-dev-image.sh --build
-if [ ! -x target/release/e2e ] || [ ! -x target/release/buildkit_integration ] ||
-    [ ! -x target/release/calls ] || [ ! -x target/release/example_checks ]; then
-    cargo build --release -p mstage-tests --bins
-fi
+runners_built=1
+for runner in e2e buildkit_integration calls example_checks load secrets fault; do
+    [ -x "target/release/$runner" ] || runners_built=0
+done
+[ "$runners_built" = 1 ] || cargo build --release -p mstage-tests --bins
 
 status=0
 echo "== [$label] e2e cases through mstage:dev" >&2
@@ -46,6 +51,16 @@ target/release/e2e --frontend mstage:dev --work "$E2E_STATE/e2e-cases" | keep_su
 if [ "$E2E_ENGINE" = current ]; then
     echo "== [$label] --call answers through mstage:dev against the built-in frontend's" >&2
     target/release/calls --frontend mstage:dev --jobs 4 | keep_summary || status=1
+fi
+
+echo "== [$label] load: concurrent builds through mstage:dev and the built-in frontend" >&2
+target/release/load --frontend mstage:dev --work "$E2E_STATE/load" | keep_summary || status=1
+echo "== [$label] secrets: secret and SSH mounts leave nothing in the Definition or image" >&2
+target/release/secrets --frontend mstage:dev --work "$E2E_STATE/secrets" | keep_summary || status=1
+if [ "$E2E_ENGINE" = current ]; then
+    # Stops and starts a dockerd: one of its own, never this shared one.
+    echo "== [$label] fault: dockerd stopped mid-build and started again (scripts/fault.sh)" >&2
+    bash scripts/fault.sh mstage:dev | keep_summary || status=1
 fi
 
 # E2E_ENGINE is exported, so the restart brings back this engine.

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::docker::Docker;
 use super::http;
+use super::tree::Tree;
 
 /// The engine API version whose image list has per-platform manifests (`manifests=1`).
 const API_VERSION: &str = "v1.47";
@@ -85,6 +86,43 @@ impl Docker {
             );
         }
         Ok(files)
+    }
+
+    /// The filesystem of `image` as a container sees it (`docker create`, `docker export`),
+    /// with owners and modes: for comparing two images file by file.
+    pub fn image_tree(&self, image: &str) -> anyhow::Result<Tree> {
+        let id = self.create(image)?;
+        let tree = self.exported_tree(&id);
+        self.remove_container(&id);
+        tree
+    }
+
+    fn exported_tree(&self, id: &str) -> anyhow::Result<Tree> {
+        let mut child = self
+            .command()
+            .args(["export", id])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("running docker export")?;
+        let mut stdout = child.stdout.take().context("docker export stdout")?;
+        // A tree that fails to read leaves the pipe unread, and the export fails for that:
+        // its error is the one to report.
+        let tree =
+            Tree::from_tar(&mut stdout).with_context(|| format!("reading docker export {id}"));
+        // The reader stops at the end-of-archive blocks; docker may write padding after
+        // them, and dies of SIGPIPE if nobody reads it.
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        let out = child.wait_with_output()?;
+        let tree = tree?;
+        if !out.status.success() {
+            bail!(
+                "docker export {id}: {} ({})",
+                String::from_utf8_lossy(&out.stderr).trim(),
+                out.status
+            );
+        }
+        Ok(tree)
     }
 
     /// Whether the engine keeps images in the containerd image store (28.5 here): an image's

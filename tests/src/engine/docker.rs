@@ -58,6 +58,8 @@ pub struct BuildSpec {
     pub platform: Option<String>,
     /// secret id -> file holding the value
     pub secrets: Vec<(String, PathBuf)>,
+    /// `--ssh VALUE`: `default`, or `ID=SOCKET` for an SSH agent socket.
+    pub ssh: Vec<String>,
     pub labels: BTreeMap<String, String>,
     /// `--build-context NAME=VALUE` (buildx only): a directory or `docker-image://REF`.
     pub build_contexts: BTreeMap<String, String>,
@@ -77,6 +79,7 @@ impl BuildSpec {
             target: None,
             platform: None,
             secrets: Vec::new(),
+            ssh: Vec::new(),
             labels: BTreeMap::new(),
             build_contexts: BTreeMap::new(),
             no_cache: false,
@@ -188,6 +191,12 @@ impl Docker {
     }
 
     pub fn build(&self, spec: &BuildSpec, frontend: &Frontend) -> anyhow::Result<Outcome> {
+        run_with_timeout(self.build_spec_command(spec, frontend), self.timeout)
+    }
+
+    /// The `docker build` command line of `spec`, not started (for a caller that watches
+    /// the build as it goes).
+    pub fn build_spec_command(&self, spec: &BuildSpec, frontend: &Frontend) -> Command {
         let mut cmd = self.build_command();
         if spec.no_cache {
             cmd.arg("--no-cache");
@@ -211,6 +220,9 @@ impl Docker {
         for (id, file) in &spec.secrets {
             cmd.arg("--secret")
                 .arg(format!("id={id},src={}", file.display()));
+        }
+        for value in &spec.ssh {
+            cmd.arg("--ssh").arg(value);
         }
         for (k, v) in &spec.labels {
             cmd.arg("--label").arg(format!("{k}={v}"));
@@ -246,7 +258,7 @@ impl Docker {
             }
         }
         cmd.arg(&spec.context);
-        run_with_timeout(cmd, self.timeout)
+        cmd
     }
 
     /// The image config as stored, with history and rootfs: from `docker save` (20.10's

@@ -10,4 +10,7 @@ pub mod expect;
 pub mod http;
 pub mod oci;
 pub mod prepare;
+pub mod procs;
+pub mod progress;
+pub mod search;
 pub mod tree;

@@ -143,6 +143,7 @@ impl Runner {
             target: spec.target.clone(),
             platform: spec.platform.clone(),
             secrets,
+            ssh: Vec::new(),
             labels: attrs.labels,
             build_contexts: BTreeMap::new(),
             no_cache: attrs.no_cache || fresh,

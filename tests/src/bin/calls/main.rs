@@ -141,6 +141,7 @@ impl Runner {
             target: i.target.clone(),
             platform: i.platform.clone(),
             secrets: Vec::new(),
+            ssh: Vec::new(),
             labels: BTreeMap::new(),
             build_contexts: BTreeMap::new(),
             no_cache: false,

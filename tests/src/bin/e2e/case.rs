@@ -103,6 +103,7 @@ impl Prepared {
             target: case.target.clone(),
             platform: case.platform.clone(),
             secrets,
+            ssh: Vec::new(),
             labels: BTreeMap::new(),
             build_contexts,
             no_cache: false,

@@ -1,15 +1,13 @@
 //! Checks of what an example built: its containers' HTTP answers, health and processes, the
 //! files of its image, where a secret is not, the machine of a cross-compiled binary.
 
-use std::fs::{self, File};
-use std::io::{self, Read};
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::fs::File;
+use std::io::Read;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 
-use mstage_tests::engine::http;
+use mstage_tests::engine::{http, search};
 
 use crate::run::Run;
 use crate::step::{Machine, Serve};
@@ -142,7 +140,12 @@ impl Run<'_> {
     pub fn secret_absent(&mut self, image: &str, control: &str) -> anyhow::Result<()> {
         let image = self.image(image);
         let token = self.shared.token.clone();
-        let found = self.saved_contains(&image, &[token.as_bytes(), control.as_bytes()])?;
+        let found = search::saved_contains(
+            self.docker(),
+            &image,
+            &self.scratch.join("save"),
+            &[token.as_bytes(), control.as_bytes()],
+        )?;
         if found[0] {
             bail!("the secret is in the saved image");
         }
@@ -156,34 +159,6 @@ impl Run<'_> {
         self.log
             .say("secret: absent from the image, its config and history");
         Ok(())
-    }
-
-    /// Which of `needles` are in `docker save IMAGE`: in a layer (gzip layers unpacked: the
-    /// containerd store saves them compressed), the config or the history.
-    fn saved_contains(&self, image: &str, needles: &[&[u8]]) -> anyhow::Result<Vec<bool>> {
-        let dir = self.scratch.join("save");
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir)?;
-        let mut child = self
-            .docker()
-            .command()
-            .args(["save", image])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("running docker save")?;
-        let stdout = child.stdout.take().context("docker save stdout")?;
-        tar::Archive::new(stdout).unpack(&dir)?;
-        if !child.wait()?.success() {
-            bail!("docker save {image} failed");
-        }
-        let mut found = vec![false; needles.len()];
-        for file in files_under(&dir)? {
-            for (i, needle) in needles.iter().enumerate() {
-                found[i] = found[i] || file_contains(&file, needle)?;
-            }
-        }
-        fs::remove_dir_all(&dir)?;
-        Ok(found)
     }
 
     /// The file a local export wrote is an ELF binary for `machine`.
@@ -207,67 +182,6 @@ impl Run<'_> {
             machine.name()
         ));
         Ok(())
-    }
-}
-
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path) -> io::Result<Vec<std::path::PathBuf>> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            out.extend(files_under(&entry.path())?);
-        } else if kind.is_file() {
-            out.push(entry.path());
-        }
-    }
-    Ok(out)
-}
-
-/// Whether `needle` is in the file, or in its decompressed content when it is gzip.
-fn file_contains(path: &Path, needle: &[u8]) -> anyhow::Result<bool> {
-    let mut magic = [0u8; 2];
-    let is_gzip = File::open(path)?.read(&mut magic)? == 2 && magic == [0x1f, 0x8b];
-    if !is_gzip {
-        return Ok(stream_contains(File::open(path)?, needle)?);
-    }
-    let mut child = Command::new("gzip")
-        .arg("-dc")
-        .arg(path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("running gzip -dc")?;
-    let stdout = child.stdout.take().context("gzip stdout")?;
-    // Read to the end, so gzip never dies of a closed pipe.
-    let found = stream_contains(stdout, needle)?;
-    child.wait()?;
-    Ok(found)
-}
-
-/// Whether `needle` occurs in what `reader` yields (read to its end).
-pub fn stream_contains(mut reader: impl Read, needle: &[u8]) -> io::Result<bool> {
-    if needle.is_empty() {
-        return Ok(true);
-    }
-    let keep = needle.len() - 1;
-    let mut window: Vec<u8> = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut found = false;
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            return Ok(found);
-        }
-        if found {
-            continue;
-        }
-        window.extend_from_slice(&buf[..n]);
-        found = window.windows(needle.len()).any(|w| w == needle);
-        // Only the tail that could start a match across reads stays.
-        let drop = window.len().saturating_sub(keep);
-        window.drain(..drop);
     }
 }
 
@@ -308,40 +222,6 @@ impl Elf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_needles_across_reads() {
-        /// Yields one byte per read.
-        struct Slow<'a>(&'a [u8]);
-        impl Read for Slow<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                let Some((first, rest)) = self.0.split_first() else {
-                    return Ok(0);
-                };
-                buf[0] = *first;
-                self.0 = rest;
-                Ok(1)
-            }
-        }
-        assert!(stream_contains(Slow(b"xxsecretyy"), b"secret").unwrap());
-        assert!(!stream_contains(Slow(b"xxsecreyy"), b"secret").unwrap());
-        assert!(stream_contains(&b"secret"[..], b"secret").unwrap());
-        assert!(!stream_contains(&b"secre"[..], b"secret").unwrap());
-    }
-
-    #[test]
-    fn searches_gzip_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let plain = dir.path().join("layer");
-        fs::write(&plain, "a file with extras %s %s/%s in it").unwrap();
-        assert!(file_contains(&plain, b"extras %s").unwrap());
-        let status = Command::new("gzip").arg("-k").arg(&plain).status().unwrap();
-        assert!(status.success());
-        let gz = dir.path().join("layer.gz");
-        assert!(!stream_contains(File::open(&gz).unwrap(), b"extras %s").unwrap());
-        assert!(file_contains(&gz, b"extras %s").unwrap());
-        assert!(!file_contains(&gz, b"token").unwrap());
-    }
 
     #[test]
     fn reads_elf_headers() {
