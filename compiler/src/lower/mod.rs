@@ -12,14 +12,17 @@ mod contexts;
 mod dispatch;
 mod dump;
 mod frontend;
+mod limits;
 mod request;
 mod resolve;
 mod sources;
+mod utf8;
 mod words;
 
 pub use build::{Compiled, TriggerParser};
 pub use dispatch::clean_path;
 pub use dump::definition_json;
+pub use limits::{too_large, MAX_MESSAGE_BYTES};
 pub use words::Words;
 
 pub use crate::error::{CompileError, ErrorKind};

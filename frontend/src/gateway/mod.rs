@@ -10,7 +10,7 @@
 pub mod build;
 pub mod errors;
 pub mod options;
-mod request;
+pub mod request;
 pub mod resolver;
 pub mod subrequests;
 pub mod transport;
