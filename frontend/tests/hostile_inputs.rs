@@ -183,3 +183,44 @@ fn bad_inputs_get_the_stock_verdict_and_a_clear_error() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `mstage llb`, `lint` and `graph` print errors without anyhow's `Stack backtrace:`
+/// block, whatever `RUST_BACKTRACE`/`RUST_LIB_BACKTRACE` say, and exit with status 1.
+#[test]
+fn errors_of_every_command_have_no_backtrace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let df = tmp.path().join("Dockerfile");
+    std::fs::write(&df, "FROM busybox\nRUN --foo=bar true\n").unwrap();
+    let missing = tmp.path().join("missing");
+    for command in ["llb", "lint", "graph"] {
+        for file in [&df, &missing] {
+            for bt in ["0", "1", "full"] {
+                let out = Command::new(env!("CARGO_BIN_EXE_mstage"))
+                    .arg(command)
+                    .arg("-f")
+                    .arg(file)
+                    .arg(tmp.path())
+                    .env("RUST_BACKTRACE", bt)
+                    .env("RUST_LIB_BACKTRACE", bt)
+                    .output()
+                    .unwrap();
+                // `lint` reports a Dockerfile's errors on stdout, as `--check` does.
+                let output = String::from_utf8_lossy(&out.stderr).into_owned()
+                    + &String::from_utf8_lossy(&out.stdout);
+                let what = format!(
+                    "mstage {command} -f {} (RUST_BACKTRACE={bt})",
+                    file.display()
+                );
+                assert_eq!(out.status.code(), Some(1), "{what}: {output}");
+                assert!(
+                    output.contains("ERROR: ") || output.starts_with("Error: "),
+                    "{what}: {output}"
+                );
+                assert!(
+                    !output.to_lowercase().contains("backtrace"),
+                    "{what}: {output}"
+                );
+            }
+        }
+    }
+}
