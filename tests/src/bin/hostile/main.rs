@@ -78,9 +78,11 @@ fn main() -> ExitCode {
     }
     let what = match frontend {
         Frontend::Stock => "the catalogue's stock verdicts".to_string(),
-        Frontend::Image(ref i) => {
-            format!("{i} as the stock frontend, snippet on each rejection, no frontend crash")
-        }
+        Frontend::Image(ref i) => format!(
+            "{i} as catalogued (the stock verdict, or one of the {} deliberate differences), \
+             snippet on each rejection, no frontend crash",
+            CATALOGUE.iter().filter(|c| c.differs.is_some()).count()
+        ),
     };
     println!(
         "hostile [{}]: {passed}/{total} {what} ({} s)",
