@@ -2,10 +2,11 @@
 # The end-to-end part of scripts/test.sh on one engine (E2E_ENGINE=old|current, see
 # scripts/e2e-env.sh): engine up, local base images, mstage:dev from a static build, then the
 # e2e cases (mstage vs the engine's built-in frontend), BuildKit's integration cases (built-in
-# frontend as the baseline, then mstage), the `--call` differential (current engine only),
-# the load, secrets and fault tests (tests/src/bin/{load,secrets,fault}; the fault test on a
-# dockerd of its own, current engine only: scripts/fault.sh), then every example of
-# examples/ (scripts/examples.sh). Stops what it started, by PID.
+# frontend as the baseline, then mstage), the `--call` differential and the bad-input
+# catalogue (tests/src/hostile.rs; both current engine only), the load, secrets and fault
+# tests (tests/src/bin/{load,secrets,fault}; the fault test on a dockerd of its own, current
+# engine only: scripts/fault.sh), then every example of examples/ (scripts/examples.sh).
+# Stops what it started, by PID.
 # The runners' summary lines are appended to $MSTAGE_SUMMARY when it is set.
 #
 #   E2E_KEEP=1              keep a dockerd this script started (for the next run)
@@ -30,19 +31,18 @@ keep_summary() {
     while IFS= read -r line; do
         printf '%s\n' "$line"
         case $line in
-        e2e\ * | integration\ * | examples\ * | calls\ * | concurrent\ builds:* | fault\ * | secrets\ *)
-            printf '%s\n' "$line" >>"$summary"
+        e2e\ * | integration\ * | examples\ * | calls\ * | concurrent\ builds:* | fault\ * | secrets\ * | hostile\ *)
+            printf '%s
+' "$line" >>"$summary"
             ;;
         esac
     done
 }
 
 bash scripts/package-dev-image.sh --build
-runners_built=1
-for runner in e2e buildkit_integration calls example_checks load secrets fault; do
-    [ -x "target/release/$runner" ] || runners_built=0
-done
-[ "$runners_built" = 1 ] || cargo build --release -p mstage-tests --bins
+# The runners, always rebuilt (a no-op when fresh): a binary left from older sources would
+# test the wrong thing.
+cargo build --release -p mstage-tests --bins
 
 status=0
 echo "== [$label] e2e cases through mstage:dev" >&2
@@ -73,6 +73,20 @@ skip=()
 target/release/buildkit_integration --frontend stock --jobs 2 --restart-engine "$restart" \
     "${skip[@]}" --must-pass tests/integration/must-pass.txt \
     --json "$E2E_STATE/integration-stock.json" || status=1
+if [ "$E2E_ENGINE" = current ]; then
+    # The bad-input catalogue (tests/src/hostile.rs) through the gateway: each case the
+    # built-in frontend rejects fails with the Dockerfile snippet and no frontend crash.
+    # About 10 minutes, most of it the 50,000-stage, 10,000-source and 500-step cases.
+    # (MSTAGE_HOSTILE_STOCK=1 first re-checks the catalogue's verdicts with the built-in
+    # frontend, as they were recorded.)
+    if [ "${MSTAGE_HOSTILE_STOCK:-0}" = 1 ]; then
+        echo "== [$label] bad-input catalogue, built-in frontend (the recorded verdicts)" >&2
+        target/release/hostile --frontend stock --work "$E2E_STATE/hostile-stock" | keep_summary || status=1
+    fi
+    echo "== [$label] bad-input catalogue through mstage:dev" >&2
+    target/release/hostile --frontend mstage:dev --work "$E2E_STATE/hostile" | keep_summary || status=1
+fi
+
 echo "== [$label] BuildKit integration cases, mstage:dev" >&2
 strict=()
 [ "${MSTAGE_IT_STRICT:-0}" = 1 ] && strict=(--strict-baseline)

@@ -12,8 +12,11 @@
 #
 # `cargo bench` (tests/benches/compiler.rs) and scripts/bench-e2e.sh read the committed
 # output; regenerate it with the command above after changing this script.
+#
+# STAGES and TOTAL (default 200 and 2000) scale it for scripts/bench-scaling.sh: TOTAL must
+# be at least what the stages emit (about 10 per stage).
 set -euo pipefail
-stages=200 total=2000 collectors=9
+stages=${STAGES:-200} total=${TOTAL:-2000} collectors=9
 work=$((stages - collectors - 1))
 n=0
 emit() { printf '%s\n' "$1"; n=$((n + 1)); }

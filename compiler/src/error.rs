@@ -17,6 +17,18 @@ pub struct CompileError {
     pub message: String,
 }
 
+/// Longest line a rendered snippet shows in full: a 5 MB line would otherwise fill the
+/// terminal (BuildKit refuses lines over 64 KiB, and the error names that line).
+const SNIPPET_LINE_CHARS: usize = 200;
+
+/// `line`, cut after [`SNIPPET_LINE_CHARS`] characters with a note of what was left out.
+fn clip(line: &str) -> std::borrow::Cow<'_, str> {
+    match line.char_indices().nth(SNIPPET_LINE_CHARS) {
+        None => line.into(),
+        Some((i, _)) => format!("{}... ({} more bytes)", &line[..i], line.len() - i).into(),
+    }
+}
+
 /// What kind of problem it is (for callers that map errors to gRPC codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -74,10 +86,35 @@ impl CompileError {
             } else {
                 "   "
             };
-            out.push_str(&format!(" {n:>3} | {mark} {line}\n"));
+            out.push_str(&format!(" {n:>3} | {mark} {}\n", clip(line)));
         }
         out.push_str("--------------------\n");
         out.push_str(&format!("ERROR: {}", self.message));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_cut_long_lines() {
+        let mut df = b"FROM busybox\nRUN echo ".to_vec();
+        df.extend(std::iter::repeat_n(b'a', 5 << 20));
+        let e = CompileError::at(
+            SourceRange {
+                start_line: 2,
+                end_line: 2,
+                ..Default::default()
+            },
+            "too long",
+        );
+        let out = e.render("Dockerfile", &df);
+        assert!(out.len() < 1000, "{}", out.len());
+        assert!(
+            out.contains(&format!("... ({} more bytes)", 9 + (5 << 20) - 200)),
+            "{out}"
+        );
     }
 }

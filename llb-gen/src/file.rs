@@ -524,18 +524,41 @@ impl<'a> MarshalState<'a, '_> {
         Ok(self.inputs.len() as i64 - 1)
     }
 
+    fn visited_index(&self, action: &FileAction) -> Option<usize> {
+        self.visited.get(&(action as *const FileAction)).copied()
+    }
+
     /// Adds action `i` of `chain` (bound to `state`) after its predecessors;
-    /// returns its index among all actions.
+    /// returns its index among all actions. Go recurses into the predecessor; this walks
+    /// back to the first unvisited one and adds them in order, so that a chain of 10,000
+    /// actions (a COPY with 10,000 sources) does not need 10,000 stack frames.
     fn add(&mut self, chain: &'a FileActions, state: &'a State, i: usize) -> Result<usize, Error> {
-        let action = &chain.actions[i];
-        if let Some(t) = self.visited.get(&(action as *const FileAction)) {
-            return Ok(*t);
+        if let Some(t) = self.visited_index(&chain.actions[i]) {
+            return Ok(t);
         }
-        let prev = if i > 0 {
-            Some(self.add(chain, state, i - 1)?)
-        } else {
-            None
+        let mut first = i;
+        while first > 0 && self.visited_index(&chain.actions[first - 1]).is_none() {
+            first -= 1;
+        }
+        let mut prev = match first {
+            0 => None,
+            _ => self.visited_index(&chain.actions[first - 1]),
         };
+        for j in first..i {
+            prev = Some(self.add_one(chain, state, j, prev)?);
+        }
+        self.add_one(chain, state, i, prev)
+    }
+
+    /// Adds action `i` of `chain`, whose predecessor (if any) is already at index `prev`.
+    fn add_one(
+        &mut self,
+        chain: &'a FileActions,
+        state: &'a State,
+        i: usize,
+        prev: Option<usize>,
+    ) -> Result<usize, Error> {
+        let action = &chain.actions[i];
         let base = match &state.output {
             Some(out) => self.add_input(out)?,
             None => -1,

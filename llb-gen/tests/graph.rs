@@ -560,3 +560,25 @@ fn long_chain_marshals() {
     assert_eq!(idx, 0);
     assert_eq!(d, sha(&def.def[2000]));
 }
+
+/// A file op of 10,000 chained actions (a COPY with 10,000 sources) marshals without one
+/// stack frame per action (it overflowed the main thread's stack; found by the bad-input
+/// catalogue, `mstage_tests::hostile`).
+#[test]
+fn a_file_op_with_10000_actions_marshals() {
+    let ctx = local("context").build();
+    let mut actions = FileActions::new();
+    for i in 0..10_000 {
+        actions = actions.copy(Copy::new(&ctx, format!("/f{i}"), "/dst/"));
+    }
+    let st = image("busybox").build().file(actions).build();
+    let def = st.marshal(&opts()).unwrap();
+    let (_, op) = ops(&def)
+        .into_iter()
+        .find(|(_, op)| matches!(op.op, Some(pb::op::Op::File(_))))
+        .unwrap();
+    let Some(pb::op::Op::File(f)) = op.op else {
+        unreachable!()
+    };
+    assert_eq!(f.actions.len(), 10_000);
+}

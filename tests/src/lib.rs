@@ -2,3 +2,4 @@
 
 pub mod conformance;
 pub mod engine;
+pub mod hostile;

@@ -83,6 +83,7 @@ pub async fn compile_platform(
         }
     }
     let mut plan = Plan::build(parsed, plan_options, &expand)?;
+    super::utf8::check(&req.dockerfile, &plan)?;
     let global_args = plan.global_args.clone();
     let mut ctx = new_ctx(req, words, &global_args, &po, lint)?;
     let mut states = Vec::with_capacity(plan.stages.len());
@@ -92,6 +93,7 @@ pub async fn compile_platform(
     let target = &states[plan.target];
     let definition = marshal(req, &target.state.fs, &po)?;
     check_caps(&definition, &req.caps)?;
+    super::limits::check_definition_size(&definition)?;
     let build = PlatformBuild {
         platform: po.target.normalize(),
         definition,

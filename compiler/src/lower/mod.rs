@@ -13,9 +13,11 @@ mod contexts;
 mod dispatch;
 mod dump;
 mod frontend;
+mod limits;
 mod request;
 pub(crate) mod resolve;
 mod sources;
+mod utf8;
 mod words;
 
 pub use build::{Compiled, PlatformBuild, TriggerParser};
@@ -25,6 +27,7 @@ pub use compile::{
 };
 pub use dispatch::clean_path;
 pub use dump::definition_json;
+pub use limits::{too_large, MAX_MESSAGE_BYTES};
 pub use words::Words;
 
 pub use crate::error::{CompileError, ErrorKind};

@@ -55,6 +55,22 @@ pub fn run() -> anyhow::Result<()> {
     }
 }
 
+/// An error as the binary prints it: `Error: <message>`, then anyhow's `Caused by:` list
+/// when there are causes, but never a backtrace (see `main.rs`).
+pub fn error_report(e: &anyhow::Error) -> String {
+    let mut out = format!("Error: {e}");
+    let causes: Vec<String> = e.chain().skip(1).map(ToString::to_string).collect();
+    if causes.len() == 1 {
+        out.push_str(&format!("\n\nCaused by:\n    {}", causes[0]));
+    } else if !causes.is_empty() {
+        out.push_str("\n\nCaused by:");
+        for (i, c) in causes.iter().enumerate() {
+            out.push_str(&format!("\n    {i}: {c}"));
+        }
+    }
+    out
+}
+
 /// Gateway mode: stdout is gRPC, so logs go to stderr (buildkitd's log).
 fn serve_frontend() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -86,5 +102,22 @@ fn log_peak_memory(started: std::time::SystemTime, served: std::time::Duration) 
             "mstage: peak-rss-kib={kib} served-ms={} start-unix-us={start_us}",
             served.as_millis()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_report;
+
+    #[test]
+    fn error_reports_list_causes_like_anyhow_without_a_backtrace() {
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_report(&e), "Error: outer\n\nCaused by:\n    inner");
+        let e = anyhow::anyhow!("a").context("b").context("c");
+        assert_eq!(
+            error_report(&e),
+            "Error: c\n\nCaused by:\n    0: b\n    1: a"
+        );
+        assert_eq!(error_report(&anyhow::anyhow!("x")), "Error: x");
     }
 }

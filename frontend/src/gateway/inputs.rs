@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use llb_gen::{Differ, MarshalOptions, OpOptions};
 use mstage_proto::gateway::{self as gw, result::Result as RefKind};
-use mstage_proto::{pb, rpc, tonic};
+use mstage_proto::{pb, prost, rpc, tonic};
 
 use super::errors;
 use super::options::FrontendOptions;
@@ -52,13 +52,24 @@ pub(super) async fn solve(
     caps: &ServerCaps,
     def: pb::Definition,
 ) -> Result<RefKind, rpc::Status> {
+    let request = gw::SolveRequest {
+        definition: Some(def),
+        allow_result_return: true,
+        allow_result_array_ref: caps.gateway.contains(REFARRAY_CAP),
+        ..Default::default()
+    };
+    // The compile refuses an oversized Definition already; this also covers the request
+    // around it, so that the user never sees buildkitd's ResourceExhausted instead.
+    let size = prost::Message::encoded_len(&request);
+    if size > mstage_compiler::lower::MAX_MESSAGE_BYTES {
+        return Err(errors::status(
+            &mstage_compiler::lower::too_large("the Solve request", size),
+            None,
+            None,
+        ));
+    }
     let resp = client
-        .solve(gw::SolveRequest {
-            definition: Some(def),
-            allow_result_return: true,
-            allow_result_array_ref: caps.gateway.contains(REFARRAY_CAP),
-            ..Default::default()
-        })
+        .solve(request)
         .await
         .map_err(|s| passthrough("solve", s))?
         .into_inner();

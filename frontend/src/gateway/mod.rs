@@ -12,7 +12,7 @@ pub mod errors;
 mod fragments;
 mod inputs;
 pub mod options;
-mod request;
+pub mod request;
 pub mod resolver;
 pub mod subrequests;
 pub mod transport;

@@ -14,8 +14,9 @@ use mstage_compiler::lower::{
 use super::options::FrontendOptions;
 
 /// The part of the request the options decide, with the parsed ignore file (`dockerignore`:
-/// its bytes, possibly empty).
-pub(super) fn from_options(
+/// its bytes, possibly empty). Public so that the option parsing can be fuzzed without a
+/// gateway (`fuzz/fuzz_targets/frontend_opts.rs`); it does no I/O.
+pub fn from_options(
     opts: &FrontendOptions,
     dockerignore: &[u8],
 ) -> Result<BuildRequest, CompileError> {

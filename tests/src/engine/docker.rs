@@ -412,15 +412,17 @@ pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> anyhow::Result<O
         .with_context(|| format!("running {:?}", cmd.get_program()))?;
     let mut stdout = child.stdout.take().context("stdout")?;
     let mut stderr = child.stderr.take().context("stderr")?;
+    // Lossy: BuildKit prints Dockerfile lines as they are, and they need not be UTF-8
+    // (`read_to_string` would return nothing at all for them).
     let out_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
+        let mut b = Vec::new();
+        let _ = stdout.read_to_end(&mut b);
+        String::from_utf8_lossy(&b).into_owned()
     });
     let err_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
+        let mut b = Vec::new();
+        let _ = stderr.read_to_end(&mut b);
+        String::from_utf8_lossy(&b).into_owned()
     });
     let mut timed_out = false;
     let status = loop {

@@ -75,7 +75,7 @@ pub fn dispatch(
         Instruction::StopSignal(c) => {
             let sig = expand(words, &d.state.env, range, |ex| c.expand(ex))?;
             if !valid_signal(&sig) {
-                return Err(err(range, format!("Invalid signal: {sig}")));
+                return Err(err(range, format!("invalid signal: {sig}")));
             }
             d.commit(["STOPSIGNAL ", &sig].concat(), false, false, ctx);
             d.image.config.stop_signal = sig;
