@@ -120,15 +120,23 @@ fn big_expansions_scale_linearly() {
 
 #[test]
 fn deep_nesting_is_refused_not_a_crash() {
-    let lex = Lexer::new('\\');
-    let env = [("A", "1")];
-    let nested = |n: usize| format!("{}{}", "${A:-".repeat(n), "}".repeat(n));
-    assert_eq!(
-        lex.process_word(&nested(MAX_NESTING - 1), &env).unwrap(),
-        "1"
-    );
-    let e = lex.process_word(&nested(100_000), &env).unwrap_err();
-    assert!(e.message.contains("nested"), "{e}");
+    // On a stack as large as the binary gives its compiling threads (mstage's
+    // COMPILE_STACK_BYTES): the expander recurses once per level.
+    let deep = std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(|| {
+            let lex = Lexer::new('\\');
+            let env = [("A", "1")];
+            let nested = |n: usize| format!("{}{}", "${A:-".repeat(n), "}".repeat(n));
+            assert_eq!(
+                lex.process_word(&nested(MAX_NESTING - 1), &env).unwrap(),
+                "1"
+            );
+            let e = lex.process_word(&nested(100_000), &env).unwrap_err();
+            assert!(e.message.contains("nested"), "{e}");
+        })
+        .unwrap();
+    deep.join().unwrap();
 
     // ONBUILD chains: the parser stops at a fixed depth with an error naming the line.
     let chain = |n: usize| format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(n));

@@ -32,6 +32,7 @@ pub fn serve() -> Result<(), GatewayError> {
     let opts = FrontendOptions::from_env();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_stack_size(crate::COMPILE_STACK_BYTES)
         .enable_all()
         .build()
         .map_err(|e| GatewayError::Connect(e.to_string()))?;

@@ -256,7 +256,7 @@ struct State<'a, E: ?Sized> {
 /// Deepest `${...${...}}` nesting accepted. BuildKit (Go, growable stacks) has no limit;
 /// here each level is a native stack frame, so absurd input is refused instead of
 /// overflowing the stack.
-pub const MAX_NESTING: usize = 200;
+pub const MAX_NESTING: usize = 20_000;
 
 type Step<T> = Result<T, String>;
 
