@@ -94,11 +94,21 @@ fn mstage_extensions(dockerfile: &Path) -> Option<String> {
     use mstage_syntax::instructions::{extension_uses, parse_dockerfile_in, Dialect};
     let bytes = std::fs::read(dockerfile).ok()?;
     let df = mstage_syntax::parser::parse(&bytes).ok()?;
-    let parsed = parse_dockerfile_in(&df, Dialect::Mstage).ok()?;
-    let mut names: Vec<&str> = extension_uses(&parsed, df.escape)
+    // INCLUDE is spliced before typing: unspliced, it is a node of its own.
+    let mut names: Vec<&str> = df
+        .instructions
         .iter()
-        .map(|u| u.extension.syntax())
+        .filter(|n| n.keyword == "include")
+        .map(|_| "INCLUDE")
+        .take(1)
         .collect();
+    if let Ok(parsed) = parse_dockerfile_in(&df, Dialect::Mstage) {
+        names.extend(
+            extension_uses(&parsed, df.escape)
+                .iter()
+                .map(|u| u.extension.syntax()),
+        );
+    }
     names.dedup();
     (!names.is_empty()).then(|| {
         format!(
