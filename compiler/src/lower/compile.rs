@@ -215,6 +215,26 @@ pub fn check_blocking(request: &BuildRequest, resolver: &dyn ImageResolver) -> C
     futures::executor::block_on(compile_checked(request, resolver))
 }
 
+/// One platform lowered offline, without build checks (the tests below start from a parse
+/// tree of their own, not from bytes).
+#[cfg(test)]
+fn compile_unchecked(
+    req: &BuildRequest,
+    parsed: &mstage_syntax::instructions::Parsed,
+    words: &frontend::ShellWords,
+) -> Compiled {
+    futures::executor::block_on(build::compile_platform(
+        req,
+        parsed,
+        None,
+        &super::resolve::NoneResolver,
+        words,
+        words,
+        None,
+    ))
+    .unwrap()
+}
+
 #[cfg(test)]
 mod smoke {
     use super::*;
@@ -262,16 +282,7 @@ mod smoke {
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();
         let req = BuildRequest::golden(b"FROM alpine\nRUN chmod 755 /entrypoint.sh\n".to_vec());
         let words = frontend::ShellWords { escape: '\\' };
-        let c = futures::executor::block_on(build::compile_platform(
-            &req,
-            &parsed,
-            None,
-            &NoneResolver,
-            &words,
-            &words,
-            None,
-        ))
-        .unwrap();
+        let c = compile_unchecked(&req, &parsed, &words);
         let digests: Vec<String> = c
             .build
             .definition
@@ -312,16 +323,7 @@ mod smoke {
             },
         );
         let words = frontend::ShellWords { escape: '\\' };
-        let c = futures::executor::block_on(build::compile_platform(
-            &req,
-            &parsed,
-            None,
-            &NoneResolver,
-            &words,
-            &words,
-            None,
-        ))
-        .unwrap();
+        let c = compile_unchecked(&req, &parsed, &words);
         let dump = serde_json::to_string(&definition_json(&c.build.definition)).unwrap();
         assert!(
             dump.contains("docker-image://docker.io/library/busybox:1.36"),
@@ -338,7 +340,6 @@ mod smoke {
 #[cfg(test)]
 mod perf {
     use super::*;
-    use crate::lower::*;
     use mstage_syntax::parser::{Dockerfile, Node, SourceRange};
 
     fn node(line: usize, keyword: &str, args: Vec<String>, flags: Vec<String>) -> Node {
@@ -378,16 +379,7 @@ mod perf {
         let parsed = mstage_syntax::instructions::parse_dockerfile(&df).unwrap();
         let req = BuildRequest::golden(b"x".to_vec());
         let words = frontend::ShellWords { escape: '\\' };
-        let c = futures::executor::block_on(build::compile_platform(
-            &req,
-            &parsed,
-            None,
-            &NoneResolver,
-            &words,
-            &words,
-            None,
-        ))
-        .unwrap();
+        let c = compile_unchecked(&req, &parsed, &words);
         (t.elapsed(), c.build.definition.def.len())
     }
 
